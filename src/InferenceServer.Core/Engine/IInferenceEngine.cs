@@ -1,0 +1,55 @@
+using InferenceServer.Core.Generation;
+
+namespace InferenceServer.Core.Engine;
+
+/// <summary>
+/// What the HTTP layer talks to. Implemented by the scheduler in Core over an <see cref="IModelBackend"/>.
+/// </summary>
+public interface IInferenceEngine
+{
+    /// <summary>True once the model is loaded and the engine loop runs; false again while draining.</summary>
+    bool IsReady { get; }
+
+    /// <summary>Throws <see cref="Errors.InferenceException"/> (ModelNotReady) before the model is loaded.</summary>
+    ModelMetadata Model { get; }
+    ITokenizer Tokenizer { get; }
+    IChatTemplate ChatTemplate { get; }
+
+    EngineSnapshot GetSnapshot();
+
+    /// <summary>
+    /// Validates and enqueues one sequence, then streams its output. Validation and admission happen eagerly, in
+    /// this call, so the caller can answer with a plain HTTP error before any byte is sent:
+    /// ContextLengthExceeded, QueueFull, ModelNotReady, ShuttingDown are thrown synchronously as
+    /// <see cref="Errors.InferenceException"/>. Cancelling <paramref name="cancellationToken"/> (client gone) drops
+    /// the sequence at the next engine step and frees its KV cells; the stream then ends.
+    /// </summary>
+    IAsyncEnumerable<GenerationUpdate> Generate(GenerationRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>A point-in-time view of the scheduler, for health, metrics and tests.</summary>
+public sealed record EngineSnapshot
+{
+    public required int Running { get; init; }
+    public required int Waiting { get; init; }
+    public required int MaxSequences { get; init; }
+    public required int QueueCapacity { get; init; }
+    /// <summary>KV cells in use by all sequences.</summary>
+    public required int KvCellsUsed { get; init; }
+    public required int KvCellsTotal { get; init; }
+    public double KvCacheUsage => KvCellsTotal == 0 ? 0 : (double)KvCellsUsed / KvCellsTotal;
+    public required IReadOnlyList<SlotSnapshot> Slots { get; init; }
+    public long DecodeSteps { get; init; }
+    public long PromptTokensProcessed { get; init; }
+    public long TokensGenerated { get; init; }
+    public long Preemptions { get; init; }
+}
+
+public enum SlotState
+{
+    Idle,
+    Prefilling,
+    Generating,
+}
+
+public sealed record SlotSnapshot(int SequenceId, SlotState State, string? RequestId, int PromptTokens, int GeneratedTokens);

@@ -1,0 +1,79 @@
+using InferenceServer.Core.Generation;
+
+namespace InferenceServer.Core.Engine;
+
+/// <summary>
+/// The seam between the scheduler and a concrete inference runtime (LLamaSharp in production, a fake in scheduler
+/// tests). One model, one context with <see cref="ModelMetadata.MaxSequences"/> sequence slots.
+/// Thread rules: <see cref="Metadata"/>, <see cref="Tokenizer"/> and <see cref="ChatTemplate"/> are thread-safe;
+/// every other member is called only from the engine loop thread.
+/// </summary>
+public interface IModelBackend : IDisposable
+{
+    ModelMetadata Metadata { get; }
+    ITokenizer Tokenizer { get; }
+    IChatTemplate ChatTemplate { get; }
+
+    /// <summary>Decodes one batch (at most <see cref="ModelMetadata.BatchSize"/> tokens) in one forward pass.</summary>
+    DecodeStatus Decode(ReadOnlySpan<BatchToken> batch);
+
+    /// <summary>Raw next-token logits (length = vocab size) for the batch entry at <paramref name="batchIndex"/>
+    /// that asked for logits in the last <see cref="Decode"/>. Valid until the next decode.</summary>
+    ReadOnlySpan<float> GetLogits(int batchIndex);
+
+    /// <summary>A stateful sampler chain for one sequence (penalties, bias, top-k/p, min-p, temperature, seed).</summary>
+    ITokenSampler CreateSampler(SamplingParameters parameters, uint seed);
+
+    /// <summary>Frees the KV cells of <paramref name="sequenceId"/> from <paramref name="fromPosition"/> on (0 = all).</summary>
+    void RemoveSequence(int sequenceId, int fromPosition = 0);
+
+    /// <summary>Shares the first <paramref name="tokenCount"/> KV cells of one sequence with another (n&gt;1, beam
+    /// search, prefix cache) without recomputation.</summary>
+    void CopySequence(int sourceSequenceId, int destinationSequenceId, int tokenCount);
+}
+
+/// <summary>One token of a decode batch.</summary>
+public readonly record struct BatchToken(int Token, int Position, int SequenceId, bool WantLogits);
+
+public enum DecodeStatus
+{
+    Ok,
+    /// <summary>No KV cells left for this batch: free a sequence and retry.</summary>
+    NoKvSlot,
+    Aborted,
+    Failed,
+}
+
+/// <summary>Samples one token from the logits of a batch entry and accepts it into its own state.</summary>
+public interface ITokenSampler : IDisposable
+{
+    int Sample(int batchIndex);
+}
+
+/// <summary>Renders chat messages to prompt text with the model's template (or a configured override).</summary>
+public interface IChatTemplate
+{
+    string Name { get; }
+    string Apply(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt);
+}
+
+/// <summary>Static facts about the loaded model and the context built for it.</summary>
+public sealed record ModelMetadata
+{
+    /// <summary>The id clients send as "model" (configured, else the file name without extension).</summary>
+    public required string Id { get; init; }
+    public required string Architecture { get; init; }
+    /// <summary>KV cells of the context, shared by all sequences.</summary>
+    public required int ContextSize { get; init; }
+    public required int TrainingContextLength { get; init; }
+    /// <summary>Most tokens one decode call takes.</summary>
+    public required int BatchSize { get; init; }
+    /// <summary>Sequence slots in the context.</summary>
+    public required int MaxSequences { get; init; }
+    public required int VocabSize { get; init; }
+    public int EmbeddingLength { get; init; }
+    public long ParameterCount { get; init; }
+    public long SizeBytes { get; init; }
+    /// <summary>Unix seconds: when the model file was written (the "created" of /v1/models).</summary>
+    public long Created { get; init; }
+}

@@ -1,0 +1,29 @@
+namespace InferenceServer.Core.Generation;
+
+/// <summary>What the wire protocol asks the engine to do for one choice of one request.</summary>
+public enum GenerationOperation
+{
+    Chat,
+    TextCompletion,
+}
+
+/// <summary>
+/// One sequence to generate: an already tokenized prompt plus decoding limits. The protocol layer renders and
+/// tokenizes (on the request thread) so that an over-long prompt is refused before it is queued.
+/// </summary>
+public sealed record GenerationRequest
+{
+    /// <summary>Correlates logs, traces and metrics (the wire response id).</summary>
+    public required string RequestId { get; init; }
+    public required IReadOnlyList<int> PromptTokens { get; init; }
+    public SamplingParameters Sampling { get; init; } = SamplingParameters.Default;
+    /// <summary>Upper bound on generated tokens; null means "until the context is full".</summary>
+    public int? MaxTokens { get; init; }
+    /// <summary>Up to 4 stop strings; matched on decoded text, never emitted, also when split across tokens.</summary>
+    public IReadOnlyList<string> StopSequences { get; init; } = [];
+    /// <summary>Null: no logprobs. 0..20: return the sampled token's logprob plus this many alternatives.</summary>
+    public int? TopLogprobs { get; init; }
+    public GenerationOperation Operation { get; init; } = GenerationOperation.Chat;
+    /// <summary>Model name as the client asked for it (metrics attribute).</summary>
+    public string? RequestedModel { get; init; }
+}

@@ -1,0 +1,16 @@
+namespace InferenceServer.Core.Options;
+
+/// <summary>The "Engine" section: scheduling limits.</summary>
+public sealed class EngineOptions
+{
+    public const string SectionName = "Engine";
+
+    /// <summary>Sequence slots decoded together (continuous batching width). At most 256.</summary>
+    public int MaxSequences { get; set; } = 8;
+    /// <summary>Requests waiting for a slot before new ones get 429.</summary>
+    public int QueueCapacity { get; set; } = 64;
+    /// <summary>Seconds suggested in Retry-After when the queue is full.</summary>
+    public int RetryAfterSeconds { get; set; } = 1;
+    /// <summary>Largest prompt chunk one sequence may add to a step, so several prompts share the prefill budget.</summary>
+    public int MaxPrefillChunk { get; set; } = 512;
+}

@@ -1,0 +1,30 @@
+namespace InferenceServer.Core.Options;
+
+/// <summary>The "Model" section of appsettings.json: which GGUF file to load and how to build its context.</summary>
+public sealed class ModelOptions
+{
+    public const string SectionName = "Model";
+
+    /// <summary>Path to the GGUF file; relative paths resolve against the application's base directory first,
+    /// then the working directory.</summary>
+    public string Path { get; set; } = "models/default.gguf";
+    /// <summary>Model id served in /v1/models and accepted as "model"; default: the file name without extension.</summary>
+    public string? Id { get; set; }
+    /// <summary>Extra names accepted as "model" for this model.</summary>
+    public List<string> Aliases { get; set; } = [];
+    /// <summary>KV cells shared by all sequences (llama.cpp n_ctx). 0 = the model's training context.</summary>
+    public int ContextSize { get; set; } = 4096;
+    /// <summary>Most tokens per decode call (n_batch); also the per-step token budget of the scheduler.</summary>
+    public int BatchSize { get; set; } = 512;
+    /// <summary>Physical micro-batch (n_ubatch); must not exceed <see cref="BatchSize"/>.</summary>
+    public int MicroBatchSize { get; set; } = 512;
+    /// <summary>CPU threads for decode. On tiny models and 2 cores, 1 avoids OpenMP stalls.</summary>
+    public int Threads { get; set; } = 1;
+    /// <summary>Layers offloaded to the GPU (-1 = all, 0 = CPU only).</summary>
+    public int GpuLayers { get; set; }
+    /// <summary>Override the GGUF chat template: a llama.cpp built-in name (chatml, llama3, mistral-v7, ...) or
+    /// a template string llama.cpp recognises. Null: the model's own template, else chatml.</summary>
+    public string? ChatTemplate { get; set; }
+    public bool FlashAttention { get; set; }
+    public bool UseMemoryMap { get; set; } = true;
+}
