@@ -25,6 +25,13 @@ public interface IInferenceEngine
     /// the sequence at the next engine step and frees its KV cells; the stream then ends.
     /// </summary>
     IAsyncEnumerable<GenerationUpdate> Generate(GenerationRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Graceful shutdown, step 1: stop admitting (new Generate calls throw ShuttingDown, IsReady turns
+    /// false); sequences already queued or running go on.</summary>
+    void BeginDrain();
+
+    /// <summary>Graceful shutdown, step 2: completes when no sequence is queued or running (or when cancelled).</summary>
+    Task WaitForIdleAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>A point-in-time view of the scheduler, for health, metrics and tests.</summary>
