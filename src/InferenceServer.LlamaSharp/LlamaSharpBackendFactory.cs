@@ -54,7 +54,7 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
                     LlamaSharpLog.NativeConfigured(_logger, _model.GpuLayers != 0);
                 }
 
-                _nativeLog.ClearLastProblem();
+                _nativeLog.ClearProblems();
                 weights = LoadWeights(parameters, path);
                 cancellationToken.ThrowIfCancellationRequested();
                 context = CreateContext(weights, parameters, path);
@@ -138,7 +138,7 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
 
     private string NativeReason(string fallback)
     {
-        var line = _nativeLog.LastProblem;
+        var line = _nativeLog.DescribeProblem();
         return string.IsNullOrWhiteSpace(line) ? fallback : line.Replace('\n', ' ').Trim();
     }
 

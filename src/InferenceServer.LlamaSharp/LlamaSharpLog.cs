@@ -23,6 +23,6 @@ internal static partial class LlamaSharpLog
     [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Native llama.cpp library configured (CUDA allowed: {AllowCuda})")]
     public static partial void NativeConfigured(ILogger logger, bool allowCuda);
 
-    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Model {Path} failed to load: {Reason}")]
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Error, Message = "Model {Path} failed to load: {Reason}")]
     public static partial void ModelLoadFailed(ILogger logger, string path, string reason);
 }

@@ -7,13 +7,15 @@ namespace InferenceServer.LlamaSharp;
 /// <summary>
 /// Receives llama.cpp's log callback (fragments that end with a newline, possibly from several native threads),
 /// joins fragments per thread into lines and writes them to <see cref="ILogger"/>: debug/info at Debug,
-/// warnings and errors at Warning. Remembers the last warning/error line so a failed load can say why.
+/// warnings and errors at Warning. Remembers recent warning/error lines so a failed load can say why.
 /// </summary>
 internal sealed class NativeLogSink
 {
     private readonly ILogger _logger;
     private readonly ThreadLocal<LineBuffer> _buffers = new(() => new LineBuffer());
-    private volatile string? _lastProblem;
+    private const int MaxProblems = 16;
+    private readonly Lock _problemsLock = new();
+    private readonly List<string> _problems = [];
 
     public NativeLogSink(ILogger logger)
     {
@@ -24,10 +26,33 @@ internal sealed class NativeLogSink
     /// <summary>The delegate handed to llama.cpp; this instance keeps it alive.</summary>
     public NativeLogConfig.LLamaLogCallback Callback { get; }
 
-    /// <summary>The last warning or error line llama.cpp logged, if any.</summary>
-    public string? LastProblem => _lastProblem;
+    /// <summary>The most telling warning/error line since <see cref="ClearProblems"/>: llama.cpp's
+    /// "error loading model: ..." reason when present, else the first problem line; null when there was none.</summary>
+    public string? DescribeProblem()
+    {
+        const string marker = "error loading model: ";
+        lock (_problemsLock)
+        {
+            foreach (var line in _problems)
+            {
+                var at = line.IndexOf(marker, StringComparison.Ordinal);
+                if (at >= 0)
+                {
+                    return line[(at + marker.Length)..].Trim();
+                }
+            }
 
-    public void ClearLastProblem() => _lastProblem = null;
+            return _problems.Count > 0 ? _problems[0] : null;
+        }
+    }
+
+    public void ClearProblems()
+    {
+        lock (_problemsLock)
+        {
+            _problems.Clear();
+        }
+    }
 
     private void OnLog(LLamaLogLevel level, string message)
     {
@@ -52,7 +77,14 @@ internal sealed class NativeLogSink
 
         if (buffer.Level is LLamaLogLevel.Warning or LLamaLogLevel.Error)
         {
-            _lastProblem = line;
+            lock (_problemsLock)
+            {
+                if (_problems.Count < MaxProblems)
+                {
+                    _problems.Add(line);
+                }
+            }
+
             LlamaSharpLog.NativeWarning(_logger, line);
         }
         else

@@ -75,6 +75,8 @@ public sealed class LlamaSharpBackendFactoryTests(ModelFiles files)
 
         Assert.Contains(files.Truncated, ex.Message);
         Assert.Contains("could not be loaded by llama.cpp", ex.Message);
+        // llama.cpp's own reason (pinned native build), not its generic "failed to load model".
+        Assert.Contains("not within the file bounds", ex.Message);
         Assert.DoesNotContain('\n', ex.Message);
     }
 
