@@ -42,7 +42,6 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
         var started = Stopwatch.GetTimestamp();
         LlamaSharpLog.ModelLoading(_logger, path, _model.ContextSize, _model.BatchSize, _engine.MaxSequences, _model.Threads, _model.GpuLayers);
 
-        var parameters = BuildParameters(path);
         LLamaWeights? weights = null;
         LLamaContext? context = null;
         try
@@ -51,10 +50,13 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
             {
                 if (NativeLibraryGate.Configure(_nativeLog, allowCuda: _model.GpuLayers != 0))
                 {
-                    LlamaSharpLog.NativeConfigured(_logger, _model.GpuLayers != 0);
+                    var library = NativeApi.GetLoadedNativeLibrary(NativeLibraryName.LLama)?.Metadata?.ToString() ?? "unknown";
+                    LlamaSharpLog.NativeConfigured(_logger, library, _model.GpuLayers != 0, NativeApi.llama_supports_gpu_offload());
                 }
 
                 _nativeLog.ClearProblems();
+                // Built only now: constructing ModelParams already calls into (and so loads) the native library.
+                var parameters = BuildParameters(path);
                 weights = LoadWeights(parameters, path);
                 cancellationToken.ThrowIfCancellationRequested();
                 context = CreateContext(weights, parameters, path);

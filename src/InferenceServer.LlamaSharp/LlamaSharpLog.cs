@@ -20,8 +20,8 @@ internal static partial class LlamaSharpLog
     [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "llama_decode failed with code {Code} for a batch of {TokenCount} tokens")]
     public static partial void DecodeFailed(ILogger logger, int code, int tokenCount);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Native llama.cpp library configured (CUDA allowed: {AllowCuda})")]
-    public static partial void NativeConfigured(ILogger logger, bool allowCuda);
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Native llama.cpp library loaded: {Library} (CUDA allowed: {AllowCuda}, GPU offload supported: {GpuOffload})")]
+    public static partial void NativeConfigured(ILogger logger, string library, bool allowCuda, bool gpuOffload);
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Error, Message = "Model {Path} failed to load: {Reason}")]
     public static partial void ModelLoadFailed(ILogger logger, string path, string reason);
