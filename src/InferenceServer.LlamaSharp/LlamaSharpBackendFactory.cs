@@ -80,7 +80,11 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
                 weights?.Dispose();
             }
 
-            LlamaSharpLog.ModelLoadFailed(_logger, path, ex.Message);
+            if (ex is not OperationCanceledException)
+            {
+                LlamaSharpLog.ModelLoadFailed(_logger, path, ex.Message);
+            }
+
             throw;
         }
     }
