@@ -48,7 +48,7 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
         {
             lock (NativeLibraryGate.Sync)
             {
-                if (NativeLibraryGate.Configure(_nativeLog, allowCuda: _model.GpuLayers != 0))
+                if (ConfigureNative())
                 {
                     var library = NativeApi.GetLoadedNativeLibrary(NativeLibraryName.LLama)?.Metadata?.ToString() ?? "unknown";
                     LlamaSharpLog.NativeConfigured(_logger, library, _model.GpuLayers != 0, NativeApi.llama_supports_gpu_offload());
@@ -86,6 +86,20 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
             }
 
             throw;
+        }
+    }
+
+    private bool ConfigureNative()
+    {
+        try
+        {
+            return NativeLibraryGate.Configure(_nativeLog, allowCuda: _model.GpuLayers != 0);
+        }
+        catch (Exception ex) when (ex is TypeInitializationException or DllNotFoundException or BadImageFormatException or RuntimeError)
+        {
+            var reason = (ex.InnerException ?? ex).Message.ReplaceLineEndings(" ").Trim();
+            throw new InferenceException(InferenceErrorKind.Internal,
+                $"The llama.cpp native library could not be loaded (it needs glibc >= 2.34, GLIBCXX_3.4.29 and libgomp1): {reason}", inner: ex);
         }
     }
 
