@@ -71,10 +71,16 @@ internal sealed partial class EngineLoop : IDisposable
     public void Wake() => _wake.Set();
 
     /// <summary>Stops the thread after the current step and fails every unfinished job.</summary>
-    public void Stop(TimeSpan timeout)
+    /// <summary>Asks the loop to stop after its current step (non-blocking).</summary>
+    public void RequestStop()
     {
         _stopping = true;
         _wake.Set();
+    }
+
+    public void Stop(TimeSpan timeout)
+    {
+        RequestStop();
         if (_thread.IsAlive && Thread.CurrentThread != _thread)
         {
             _thread.Join(timeout);

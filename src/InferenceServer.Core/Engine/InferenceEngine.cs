@@ -64,8 +64,9 @@ public sealed class InferenceEngine : IInferenceEngine, IDisposable
     /// <summary>Stops the loop thread (after its current step) and fails every unfinished job with ShuttingDown.</summary>
     public void Shutdown(TimeSpan timeout)
     {
-        _draining = true;
         EngineLoop? loop = _loop;
+        loop?.RequestStop();
+        _draining = true;
         if (loop is null)
         {
             foreach (InferenceJob job in _queue.DrainAll())
