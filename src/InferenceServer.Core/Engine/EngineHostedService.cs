@@ -65,6 +65,17 @@ public sealed class EngineHostedService : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+
+        // Graceful: let queued and running sequences finish while the host's shutdown timeout allows.
+        _engine.BeginDrain();
+        try
+        {
+            await _engine.WaitForIdleAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
         _engine.Shutdown(TimeSpan.FromSeconds(10));
         _backend?.Dispose();
         _backend = null;

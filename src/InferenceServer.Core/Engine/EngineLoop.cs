@@ -31,6 +31,8 @@ internal sealed partial class EngineLoop : IDisposable
     private readonly int _queueCapacity;
     private readonly Thread _thread;
     private volatile bool _stopping;
+    private volatile bool _disposed;
+    private volatile bool _crashed;
     private volatile EngineSnapshot _snapshot;
     private long _admissions;
     private long _decodeSteps;
@@ -62,20 +64,32 @@ internal sealed partial class EngineLoop : IDisposable
     public int ContextSize => _contextSize;
     public EngineSnapshot Snapshot => _snapshot;
 
+    /// <summary>False once stopped or crashed.</summary>
+    public bool IsRunning => !_stopping && !_crashed;
+
     public void Start()
     {
         _logger.LoopStarted(_slots.Length, _contextSize, _batchSize, _maxPrefillChunk);
         _thread.UnsafeStart(); // no ExecutionContext (and no Activity.Current) flows into the loop thread
     }
 
-    public void Wake() => _wake.Set();
+    public void Wake()
+    {
+        if (!_disposed)
+        {
+            _wake.Set();
+        }
+    }
 
     /// <summary>Stops the thread after the current step and fails every unfinished job.</summary>
     /// <summary>Asks the loop to stop after its current step (non-blocking).</summary>
     public void RequestStop()
     {
         _stopping = true;
-        _wake.Set();
+        if (!_disposed)
+        {
+            _wake.Set();
+        }
     }
 
     public void Stop(TimeSpan timeout)
@@ -89,8 +103,17 @@ internal sealed partial class EngineLoop : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         Stop(TimeSpan.FromSeconds(10));
-        _wake.Dispose();
+        if (!_thread.IsAlive)
+        {
+            _disposed = true;
+            _wake.Dispose();
+        }
     }
 
     private void Run()
@@ -107,6 +130,7 @@ internal sealed partial class EngineLoop : IDisposable
         }
         catch (Exception ex)
         {
+            _crashed = true;
             _logger.LoopCrashed(ex);
         }
         finally

@@ -28,6 +28,7 @@ public sealed class InferenceEngine : IInferenceEngine, IDisposable
     private volatile EngineLoop? _loop;
     private volatile bool _draining;
     private int _inFlight;
+    private int _disposed;
 
     public InferenceEngine(IOptions<EngineOptions> options, TimeProvider time, ILogger<InferenceEngine>? logger = null)
     {
@@ -36,7 +37,7 @@ public sealed class InferenceEngine : IInferenceEngine, IDisposable
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
-    public bool IsReady => _loop is not null && !_draining;
+    public bool IsReady => _loop is { IsRunning: true } && !_draining;
 
     public ModelMetadata Model => RequireBackend().Metadata;
     public ITokenizer Tokenizer => RequireBackend().Tokenizer;
@@ -109,6 +110,11 @@ public sealed class InferenceEngine : IInferenceEngine, IDisposable
             throw new InferenceException(InferenceErrorKind.ShuttingDown, "The server is shutting down and accepts no new requests.");
         }
 
+        if (!loop.IsRunning)
+        {
+            throw new InferenceException(InferenceErrorKind.ShuttingDown, "The engine loop is not running.");
+        }
+
         Validate(request, loop.ContextSize);
         cancellationToken.ThrowIfCancellationRequested();
 
@@ -165,6 +171,11 @@ public sealed class InferenceEngine : IInferenceEngine, IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         Shutdown(TimeSpan.FromSeconds(10));
         _loop?.Dispose();
         _telemetry.Dispose();
