@@ -138,6 +138,14 @@ public sealed class InferenceEngine : IInferenceEngine, IDisposable
             }, (this, job));
         }
 
+        if (!loop.IsRunning && _queue.Remove(job))
+        {
+            // Raced with shutdown: the loop may already have failed the queue, so answer here.
+            var stopping = new InferenceException(InferenceErrorKind.ShuttingDown, "The server is shutting down and accepts no new requests.");
+            job.TryComplete(null, stopping);
+            throw stopping;
+        }
+
         loop.Wake();
         return ReadUpdates(job, CancellationToken.None);
     }

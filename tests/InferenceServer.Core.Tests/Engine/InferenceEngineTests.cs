@@ -177,6 +177,21 @@ public class InferenceEngineTests
     }
 
     [Fact]
+    public async Task Queue_capacity_zero_accepts_only_what_the_slots_can_run()
+    {
+        var backend = new FakeModelBackend();
+        using var gate = new DecodeGate(backend, atDecode: 0);
+        using var engine = Start(backend, maxSequences: 2, queueCapacity: 0);
+        Task<StreamResult> a = Run(engine, Request("a", 3));
+        Task<StreamResult> b = Run(engine, Request("b", 3));
+        Assert.Equal(2, engine.InFlight);
+        Assert.Equal(InferenceErrorKind.QueueFull,
+            Assert.Throws<InferenceException>(() => engine.Generate(Request("c", 3), CancellationToken.None)).Kind);
+        gate.Release();
+        await Task.WhenAll(a, b);
+    }
+
+    [Fact]
     public void Requests_are_validated_eagerly()
     {
         var backend = new FakeModelBackend(contextSize: 16);
