@@ -202,6 +202,14 @@ internal sealed partial class EngineLoop : IDisposable
 
     private void DropCancelled()
     {
+        if (_queue.RemoveCancelled() is { } cancelledWhileWaiting)
+        {
+            foreach (InferenceJob job in cancelledWhileWaiting)
+            {
+                CompleteUnadmitted(job);
+            }
+        }
+
         for (int i = _active.Count - 1; i >= 0; i--)
         {
             SequenceState sequence = _active[i];
@@ -223,6 +231,17 @@ internal sealed partial class EngineLoop : IDisposable
         return used;
     }
 
+    private int KvCellsCommitted()
+    {
+        int committed = 0;
+        foreach (SequenceState sequence in _active)
+        {
+            committed += sequence.Tokens.Count;
+        }
+
+        return committed;
+    }
+
     private void Admit()
     {
         while (!_stopping)
@@ -233,9 +252,11 @@ internal sealed partial class EngineLoop : IDisposable
                 return;
             }
 
-            int free = _contextSize - KvCellsUsed();
+            // Admit against committed cells (every active sequence's full token list), not just decoded ones, so
+            // a prompt admitted in this step is not preempted again while it is still being prefilled.
+            int free = _contextSize - KvCellsCommitted();
             bool idle = _active.Count == 0;
-            if (!_queue.TryDequeueIf(job => idle || TokensToCompute(job) + 1 <= free, out InferenceJob? job) || job is null)
+            if (!_queue.TryDequeueIf(job => idle || job.IsCancelled || TokensToCompute(job) + 1 <= free, out InferenceJob? job) || job is null)
             {
                 return;
             }

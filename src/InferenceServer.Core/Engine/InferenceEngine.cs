@@ -221,7 +221,7 @@ public sealed class InferenceEngine : IInferenceEngine, IDisposable
     private void Cancel(InferenceJob job)
     {
         job.MarkCancelled();
-        if (_queue.Remove(job))
+        if (_queue.RemoveIfNeverAdmitted(job))
         {
             _logger.WaitingCancelled(job.RequestId);
             job.TryComplete(new GenerationUpdate

@@ -45,6 +45,37 @@ internal sealed class JobQueue
         }
     }
 
+    /// <summary>Removes the job only if it was never admitted (a preempted job's state belongs to the loop).</summary>
+    public bool RemoveIfNeverAdmitted(InferenceJob job)
+    {
+        lock (_lock)
+        {
+            return job.Sequence is null && _jobs.Remove(job);
+        }
+    }
+
+    /// <summary>Takes every cancelled job out of the queue (the loop completes them on its own thread).</summary>
+    public List<InferenceJob>? RemoveCancelled()
+    {
+        List<InferenceJob>? removed = null;
+        lock (_lock)
+        {
+            for (LinkedListNode<InferenceJob>? node = _jobs.First; node is not null;)
+            {
+                LinkedListNode<InferenceJob>? next = node.Next;
+                if (node.Value.IsCancelled)
+                {
+                    (removed ??= []).Add(node.Value);
+                    _jobs.Remove(node);
+                }
+
+                node = next;
+            }
+        }
+
+        return removed;
+    }
+
     /// <summary>Takes the head job if <paramref name="fits"/> accepts it (FIFO: a head that does not fit blocks the rest).</summary>
     public bool TryDequeueIf(Func<InferenceJob, bool> fits, out InferenceJob? job)
     {
