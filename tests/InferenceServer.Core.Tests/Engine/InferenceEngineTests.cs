@@ -335,6 +335,47 @@ public class InferenceEngineTests
     }
 
     [Fact]
+    public async Task Cancelling_a_preempted_job_while_it_waits_releases_its_state_on_the_loop()
+    {
+        var backend = new FakeModelBackend(contextSize: 40, batchSize: 32);
+        using var submitted = new ManualResetEventSlim();
+        using var preemptedSeen = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        bool sawBoth = false;
+        backend.OnDecode = (index, batch) =>
+        {
+            if (index == 0)
+            {
+                submitted.Wait(TestTimeout);
+            }
+
+            sawBoth |= batch.Any(t => t.SequenceId == 1);
+            if (sawBoth && !preemptedSeen.IsSet && batch.All(t => t.SequenceId == 0))
+            {
+                preemptedSeen.Set();
+                release.Wait(TestTimeout);
+            }
+        };
+        using var engine = Start(backend, maxSequences: 2);
+        using var cts = new CancellationTokenSource();
+        Task<StreamResult> a = Run(engine, Request("aaaaaaaaaa", 25));
+        Task<StreamResult> b = Run(engine, Request("bbbbbbbbbb", 25), cts.Token);
+        submitted.Set();
+        Assert.True(preemptedSeen.Wait(TestTimeout));
+        Assert.Equal(1, engine.GetSnapshot().Waiting); // b lost its slot and waits for KV cells
+        cts.Cancel();
+        release.Set();
+
+        StreamResult cancelled = await b;
+        Assert.Equal(FinishReason.Cancelled, cancelled.Final.FinishReason);
+        Assert.True(cancelled.Final.Usage!.CompletionTokens > 0);
+        Assert.Equal(await Alone("aaaaaaaaaa", 25), (await a).Text);
+        await engine.WaitForIdleAsync(CancellationToken.None).WaitAsync(TestTimeout);
+        Assert.Equal(0, backend.LiveSamplers);
+        Assert.True(engine.GetSnapshot().Preemptions >= 1);
+    }
+
+    [Fact]
     public async Task Decode_failure_fails_only_that_batch_and_the_engine_goes_on()
     {
         var backend = new FakeModelBackend();
