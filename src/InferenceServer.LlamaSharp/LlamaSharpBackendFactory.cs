@@ -103,8 +103,9 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
         }
     }
 
-    /// <summary>The one place that turns Model:Path into a file path (swap for Core's resolver when merged).</summary>
-    private static string ResolveModelPath(string configuredPath) => ModelPathResolution.Resolve(configuredPath);
+    /// <summary>The one place that turns Model:Path into a file path: Core's resolver (base directory, then working
+    /// directory), which throws <see cref="FileNotFoundException"/> naming every path it tried.</summary>
+    private static string ResolveModelPath(string configuredPath) => ModelPathResolver.Resolve(configuredPath);
 
     private void ValidateOptions()
     {
