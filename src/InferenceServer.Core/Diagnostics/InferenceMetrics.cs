@@ -60,7 +60,7 @@ public sealed class InferenceMetrics : IRequestMetrics
             "Fraction (0-1) of the KV-cache cells in use.");
         meter.CreateObservableGauge(N.KvCacheCellsUsed, () => Observe(s => s.KvCellsUsed), "{cell}",
             "KV-cache cells in use by all sequences.");
-        meter.CreateObservableGauge(N.KvCacheCellsTotal, () => Observe(s => s.KvCellsTotal), "{cell}",
+        meter.CreateObservableGauge(N.KvCacheCellsCapacity, () => Observe(s => s.KvCellsTotal), "{cell}",
             "KV-cache cells of the context.");
     }
 

@@ -26,7 +26,7 @@ public static class InferenceMetricsNames
     public const string RequestsRunning = "inferenceserver.engine.requests.running";
     public const string KvCacheUsage = "inferenceserver.engine.kv_cache.usage";
     public const string KvCacheCellsUsed = "inferenceserver.engine.kv_cache.cells.used";
-    public const string KvCacheCellsTotal = "inferenceserver.engine.kv_cache.cells.total";
+    public const string KvCacheCellsCapacity = "inferenceserver.engine.kv_cache.cells.capacity";
 
     public const string OperationAttribute = "gen_ai.operation.name";
     public const string ProviderAttribute = "gen_ai.provider.name";

@@ -33,6 +33,7 @@ public static class MetricsSetup
                 metrics.AddMeter(InferenceMetricsNames.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
                     .AddRuntimeInstrumentation()
                     .AddProcessInstrumentation()
+                    .AddPrometheusLintRenames()
                     .AddPrometheusExporter(options =>
                     {
                         // Gauges must show the engine state at scrape time, not a cached copy.
