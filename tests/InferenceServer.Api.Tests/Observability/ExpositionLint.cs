@@ -59,7 +59,7 @@ internal static class ExpositionLint
     /// counters (OpenMetrics family names carry no suffix, so only the first rule applies there).</summary>
     private static void AssertReservedSuffixes(string family, string type, bool openMetrics)
     {
-        if (type is not ("histogram" or "summary"))
+        if (type is not ("histogram" or "summary") && !(openMetrics && type == "counter"))
         {
             foreach (var reserved in new[] { "_count", "_sum", "_bucket" })
             {

@@ -14,6 +14,8 @@ public static class PrometheusLintRenames
         ["dotnet.assembly.count"] = "dotnet.assembly.loaded",
         ["dotnet.process.cpu.count"] = "dotnet.process.cpus",
         ["dotnet.timer.count"] = "dotnet.timer.active",
+        // An up-down counter: the exporter types it "counter", so "_count" would be a counter family name.
+        ["dotnet.thread_pool.thread.count"] = "dotnet.thread_pool.threads",
         ["process.thread.count"] = "process.threads",
         ["process.unix.file_descriptor.count"] = "process.unix.file_descriptors.open",
     };
