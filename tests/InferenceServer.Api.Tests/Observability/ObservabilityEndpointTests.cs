@@ -57,6 +57,8 @@ public sealed class ObservabilityEndpointTests
             GenerationOperation.Chat, "tiny", Streaming: true, TimeSpan.FromSeconds(0.5), new Usage(10, 4),
             new GenerationTimings(TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(40)),
             FinishReason.Length, null));
+        // One finished HTTP request, so the ASP.NET Core request-duration histogram has a series.
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync("/health/live")).StatusCode);
 
         var response = await host.Client.GetAsync("/metrics");
         var text = await response.Content.ReadAsStringAsync();
@@ -75,6 +77,7 @@ public sealed class ObservabilityEndpointTests
         Assert.Contains("inferenceserver_engine_requests_waiting{otel_scope_name=\"InferenceServer\"} 3\n", text, StringComparison.Ordinal);
         Assert.Contains("gen_ai_operation_name=\"chat\"", text, StringComparison.Ordinal);
         Assert.Contains("le=\"0.25\"", text, StringComparison.Ordinal);
+        Assert.Contains("http_server_request_duration_seconds_count{", text, StringComparison.Ordinal);
         ExpositionLint.AssertWellFormed(text, openMetrics: false);
         await DumpAsync("metrics.prom", text);
     }
