@@ -102,6 +102,26 @@ public sealed class ObservabilityEndpointTests
     }
 
     [Fact]
+    public async Task Scrape_asking_for_gzip_still_gets_the_vllm_gauges()
+    {
+        // Prometheus sends Accept-Encoding: gzip; the exporter would compress and the lines could not be inserted.
+        await using var host = await ObservabilityTestHost.StartAsync();
+        host.Engine.SetReady(true);
+        host.Engine.Snapshot = FakeInferenceEngine.Empty(waiting: 6);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("gzip"));
+
+        var response = await host.Client.SendAsync(request);
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(response.Content.Headers.ContentEncoding);
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
+        Assert.Contains("vllm:num_requests_waiting{model_name=\"tiny\"} 6\n", text, StringComparison.Ordinal);
+        ExpositionLint.AssertWellFormed(text, openMetrics: false);
+    }
+
+    [Fact]
     public async Task Swagger_documents_the_endpoints()
     {
         await using var host = await ObservabilityTestHost.StartAsync();

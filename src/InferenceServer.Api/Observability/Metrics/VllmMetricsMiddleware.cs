@@ -9,7 +9,8 @@ namespace InferenceServer.Api.Observability.Metrics;
 /// <summary>
 /// Runs in the /metrics branch in front of the OpenTelemetry Prometheus exporter: buffers the exporter's answer
 /// and inserts the vLLM-compatible gauges (<see cref="VllmGaugeRenderer"/>), before "# EOF" when the exporter
-/// negotiated OpenMetrics. Without an engine in DI the exporter's answer passes through unchanged.
+/// negotiated OpenMetrics. The exporter is asked for an uncompressed answer. Without an engine in DI the
+/// exporter's answer passes through unchanged.
 /// </summary>
 public sealed class VllmMetricsMiddleware(RequestDelegate next)
 {
@@ -22,6 +23,9 @@ public sealed class VllmMetricsMiddleware(RequestDelegate next)
             return;
         }
 
+        // The exporter gzips when asked (Prometheus always asks): we need its text to insert our lines, and a
+        // scrape is small, so ask it for identity encoding.
+        context.Request.Headers.AcceptEncoding = "identity";
         var original = context.Response.Body;
         using var buffer = new MemoryStream();
         context.Response.Body = buffer;
@@ -35,7 +39,8 @@ public sealed class VllmMetricsMiddleware(RequestDelegate next)
         }
 
         var payload = buffer.ToArray();
-        if (context.Response.StatusCode == StatusCodes.Status200OK && TrySnapshot(engine) is { } snapshot)
+        var encoded = !string.IsNullOrEmpty(context.Response.Headers.ContentEncoding) && context.Response.Headers.ContentEncoding != "identity";
+        if (context.Response.StatusCode == StatusCodes.Status200OK && !encoded && TrySnapshot(engine) is { } snapshot)
         {
             var options = context.RequestServices.GetService<IOptions<ModelOptions>>()?.Value ?? new ModelOptions();
             var lines = VllmGaugeRenderer.Render(snapshot, ServedModelName.Resolve(engine, options));
