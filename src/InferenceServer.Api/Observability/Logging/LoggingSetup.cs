@@ -54,6 +54,8 @@ public static class LoggingSetup
     {
         app.UseSerilogRequestLogging(options =>
         {
+            // The DI logger: the static Log.Logger is left alone (preserveStaticLogger), so it would drop these.
+            options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
             options.EnrichDiagnosticContext = (diagnostics, http) =>
             {
                 diagnostics.Set("RequestId", http.TraceIdentifier);
