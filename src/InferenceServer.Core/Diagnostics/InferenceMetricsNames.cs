@@ -9,6 +9,9 @@ public static class InferenceMetricsNames
 {
     public const string MeterName = "InferenceServer";
 
+    /// <summary>The ActivitySource the engine creates its spans on; the Api exports it (traces over OTLP).</summary>
+    public const string EngineActivitySourceName = "InferenceServer.Engine";
+
     /// <summary>gen_ai.provider.name value for this server (the conventions allow a custom value).</summary>
     public const string ProviderName = "inferenceserver";
 

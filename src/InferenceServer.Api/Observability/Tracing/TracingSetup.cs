@@ -13,7 +13,7 @@ namespace InferenceServer.Api.Observability.Tracing;
 public static class TracingSetup
 {
     /// <summary>The ActivitySource the engine creates its spans on.</summary>
-    public const string EngineActivitySourceName = "InferenceServer.Engine";
+    public const string EngineActivitySourceName = Core.Diagnostics.InferenceMetricsNames.EngineActivitySourceName;
 
     public static WebApplicationBuilder AddServerTracing(this WebApplicationBuilder builder, IOpenTelemetryBuilder otel)
     {
