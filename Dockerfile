@@ -1,0 +1,67 @@
+# syntax=docker/dockerfile:1
+# InferenceServer container image.
+#   CPU (default):  docker build -t inferenceserver:cpu .
+#   CUDA 12:        docker build --build-arg VARIANT=cuda -t inferenceserver:cuda .
+# Both publish with docker/publish.sh (the same script CI runs). The runtime images are Ubuntu 24.04
+# (glibc 2.39; llama.cpp's native libraries need glibc >= 2.34, GLIBCXX_3.4.29 and libgomp1).
+ARG VARIANT=cpu
+ARG DOTNET_VERSION=10.0
+ARG CUDA_IMAGE=nvidia/cuda:12.8.1-runtime-ubuntu24.04
+
+# ---- build ----------------------------------------------------------------------------------------
+FROM mcr.microsoft.com/dotnet/sdk:${DOTNET_VERSION}-noble AS build
+ARG VARIANT
+WORKDIR /src
+# Restore first, from the project files only, so source edits do not invalidate the package layer.
+COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY src/InferenceServer.Core/InferenceServer.Core.csproj src/InferenceServer.Core/
+COPY src/InferenceServer.OpenAI/InferenceServer.OpenAI.csproj src/InferenceServer.OpenAI/
+COPY src/InferenceServer.LlamaSharp/InferenceServer.LlamaSharp.csproj src/InferenceServer.LlamaSharp/
+COPY src/InferenceServer.Api/InferenceServer.Api.csproj src/InferenceServer.Api/
+RUN dotnet restore src/InferenceServer.Api/InferenceServer.Api.csproj \
+      -p:UseCuda=$([ "$VARIANT" = cuda ] && echo true || echo false)
+COPY . .
+RUN bash docker/publish.sh /app "$VARIANT"
+
+# ---- runtime: CPU ---------------------------------------------------------------------------------
+FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION}-noble AS runtime-cpu
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libgomp1 curl \
+ && rm -rf /var/lib/apt/lists/*
+
+# ---- runtime: CUDA 12 (driver from the host through the NVIDIA container toolkit) ------------------
+FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION}-noble AS aspnet
+FROM ${CUDA_IMAGE} AS runtime-cuda
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates curl libgomp1 libssl3t64 libstdc++6 tzdata zlib1g \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=aspnet /usr/share/dotnet /usr/share/dotnet
+RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet \
+ && (id -u app >/dev/null 2>&1 || useradd --uid 1654 --user-group --no-create-home --shell /usr/sbin/nologin app)
+# LLamaSharp picks its CUDA backend only when it sees CUDA_VERSION (or /usr/local/cuda/version.json).
+ENV CUDA_VERSION=12.8 \
+    APP_UID=1654 \
+    DOTNET_RUNNING_IN_CONTAINER=true \
+    NVIDIA_VISIBLE_DEVICES=all \
+    NVIDIA_DRIVER_CAPABILITIES=compute,utility
+
+# ---- final ----------------------------------------------------------------------------------------
+FROM runtime-${VARIANT} AS final
+WORKDIR /app
+COPY --from=build --chown=1654:1654 /app ./
+# Overridable: mount another GGUF file and point Model__Path at it (see docker-compose.yml).
+ENV ASPNETCORE_HTTP_PORTS=8080 \
+    ASPNETCORE_ENVIRONMENT=Production \
+    DOTNET_gcServer=0 \
+    Logging__Format=json \
+    Model__Path=/app/models/default.gguf \
+    Shutdown__DrainTimeoutSeconds=30
+USER 1654
+EXPOSE 8080
+# Ready = model loaded and engine admitting requests; allow time for the model to load.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=120s --retries=3 \
+  CMD curl -fsS -o /dev/null http://127.0.0.1:8080/health/ready || exit 1
+# SIGTERM -> drain (new /v1 requests get 503, in-flight streams finish) -> exit 0. Give it
+# Shutdown__DrainTimeoutSeconds + 10 s: docker stop --time 45 (compose: stop_grace_period).
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["dotnet", "InferenceServer.Api.dll"]

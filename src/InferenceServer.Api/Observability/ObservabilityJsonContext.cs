@@ -1,0 +1,13 @@
+using System.Text.Json.Serialization;
+using InferenceServer.Api.Observability.Health;
+using InferenceServer.Api.Observability.Shutdown;
+
+namespace InferenceServer.Api.Observability;
+
+/// <summary>Source-generated JSON for the observability endpoints, independent of the API's JSON options.</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(HealthOkResponse))]
+[JsonSerializable(typeof(HealthErrorResponse))]
+[JsonSerializable(typeof(HealthReportResponse))]
+[JsonSerializable(typeof(DrainingErrorResponse))]
+internal sealed partial class ObservabilityJsonContext : JsonSerializerContext;

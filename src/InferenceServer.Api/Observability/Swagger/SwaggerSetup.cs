@@ -1,0 +1,48 @@
+using Microsoft.OpenApi;
+
+namespace InferenceServer.Api.Observability.Swagger;
+
+/// <summary>Swagger UI at /swagger and the OpenAPI document at /swagger/v1/swagger.json, built from the minimal
+/// API endpoints' metadata (WithName, Produces, Accepts).</summary>
+public static class SwaggerSetup
+{
+    public const string DocumentName = "v1";
+    public const string DocumentPath = "/swagger/v1/swagger.json";
+
+    public static WebApplicationBuilder AddServerSwagger(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddEndpointsApiExplorer();
+        builder.Services.AddSwaggerGen(options =>
+        {
+            options.SwaggerDoc(DocumentName, new OpenApiInfo
+            {
+                Title = "InferenceServer",
+                Version = DocumentName,
+                Description = "OpenAI-compatible LLM inference server (llama.cpp through LLamaSharp). "
+                    + "Prometheus metrics at GET /metrics (text exposition, not described here).",
+            });
+            // Nested and same-named types in different namespaces must not collide.
+            options.CustomSchemaIds(SchemaId);
+        });
+        return builder;
+    }
+
+    public static WebApplication MapServerSwagger(this WebApplication app)
+    {
+        app.UseSwagger();
+        app.UseSwaggerUI(options =>
+        {
+            options.SwaggerEndpoint(DocumentPath, "InferenceServer " + DocumentName);
+            options.DocumentTitle = "InferenceServer API";
+        });
+        return app;
+    }
+
+    internal static string SchemaId(Type type)
+    {
+        var name = type.IsGenericType
+            ? type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)] + "Of" + string.Join("And", type.GetGenericArguments().Select(SchemaId))
+            : type.Name;
+        return type.DeclaringType is { } outer ? SchemaId(outer) + name : name;
+    }
+}
