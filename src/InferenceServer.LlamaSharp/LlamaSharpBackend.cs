@@ -1,0 +1,116 @@
+using InferenceServer.Core.Engine;
+using InferenceServer.Core.Generation;
+using LLama;
+using LLama.Native;
+using Microsoft.Extensions.Logging;
+
+namespace InferenceServer.LlamaSharp;
+
+/// <summary>
+/// <see cref="IModelBackend"/> over one LLamaSharp model and context. Decode, logits, samplers and KV-cache calls
+/// belong to the engine loop thread (one reusable <see cref="LLamaBatch"/>, not thread-safe); metadata, tokenizer
+/// and chat template are thread-safe.
+/// </summary>
+public sealed class LlamaSharpBackend : IModelBackend
+{
+    private readonly LLamaWeights _weights;
+    private readonly LLamaContext _context;
+    private readonly LlamaSharpTokenizer _tokenizer;
+    private readonly ILogger _logger;
+    private readonly LLamaBatch _batch = new();
+    private bool _disposed;
+
+    internal LlamaSharpBackend(LLamaWeights weights, LLamaContext context, ModelMetadata metadata,
+        LlamaSharpTokenizer tokenizer, IChatTemplate chatTemplate, ILogger logger)
+    {
+        _weights = weights;
+        _context = context;
+        _tokenizer = tokenizer;
+        _logger = logger;
+        Metadata = metadata;
+        ChatTemplate = chatTemplate;
+    }
+
+    public ModelMetadata Metadata { get; }
+    public ITokenizer Tokenizer => _tokenizer;
+    public IChatTemplate ChatTemplate { get; }
+
+    public DecodeStatus Decode(ReadOnlySpan<BatchToken> batch)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (batch.Length > Metadata.BatchSize)
+        {
+            throw new ArgumentException(
+                $"A decode batch holds at most {Metadata.BatchSize} tokens, got {batch.Length}.", nameof(batch));
+        }
+
+        _batch.Clear();
+        foreach (var entry in batch)
+        {
+            _batch.Add(entry.Token, entry.Position, (LLamaSeqId)entry.SequenceId, entry.WantLogits);
+        }
+
+        var code = (int)_context.NativeHandle.Decode(_batch);
+        var status = MapDecodeResult(code);
+        if (status == DecodeStatus.Failed)
+        {
+            LlamaSharpLog.DecodeFailed(_logger, code, batch.Length);
+        }
+
+        return status;
+    }
+
+    /// <summary>llama_decode: 0 ok, 1 no KV slot, 2 aborted, negative (or unknown) failure.</summary>
+    internal static DecodeStatus MapDecodeResult(int code) => code switch
+    {
+        0 => DecodeStatus.Ok,
+        1 => DecodeStatus.NoKvSlot,
+        2 => DecodeStatus.Aborted,
+        _ => DecodeStatus.Failed,
+    };
+
+    public ReadOnlySpan<float> GetLogits(int batchIndex)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _context.NativeHandle.GetLogitsIth(batchIndex);
+    }
+
+    public ITokenSampler CreateSampler(SamplingParameters parameters, uint seed)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new LlamaSharpSampler(_context.NativeHandle, _tokenizer, parameters, seed);
+    }
+
+    public void RemoveSequence(int sequenceId, int fromPosition = 0)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _context.NativeHandle.MemorySequenceRemove((LLamaSeqId)sequenceId, Math.Max(0, fromPosition), -1);
+    }
+
+    public void CopySequence(int sourceSequenceId, int destinationSequenceId, int tokenCount)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(tokenCount);
+        if (tokenCount == 0)
+        {
+            return;
+        }
+
+        _context.NativeHandle.MemorySequenceCopy((LLamaSeqId)sourceSequenceId, (LLamaSeqId)destinationSequenceId, 0, tokenCount);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        lock (NativeLibraryGate.Sync)
+        {
+            _context.Dispose();
+            _weights.Dispose();
+        }
+    }
+}

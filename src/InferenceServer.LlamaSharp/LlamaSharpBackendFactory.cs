@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using InferenceServer.Core.Engine;
+using InferenceServer.Core.Errors;
+using InferenceServer.Core.Options;
+using LLama;
+using LLama.Common;
+using LLama.Exceptions;
+using LLama.Native;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace InferenceServer.LlamaSharp;
+
+/// <summary>
+/// Loads the configured GGUF model through LLamaSharp and builds one context with
+/// <see cref="EngineOptions.MaxSequences"/> sequence slots. Each <see cref="Create"/> call loads a fresh copy.
+/// </summary>
+public sealed class LlamaSharpBackendFactory : IModelBackendFactory
+{
+    private readonly ModelOptions _model;
+    private readonly EngineOptions _engine;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly NativeLogSink _nativeLog;
+
+    public LlamaSharpBackendFactory(IOptions<ModelOptions> model, IOptions<EngineOptions> engine, ILoggerFactory loggerFactory)
+    {
+        _model = model.Value;
+        _engine = engine.Value;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<LlamaSharpBackendFactory>();
+        _nativeLog = new NativeLogSink(loggerFactory.CreateLogger("InferenceServer.LlamaSharp.Native"));
+    }
+
+    public IModelBackend Create(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ValidateOptions();
+
+        var path = ResolveModelPath(_model.Path);
+        ModelFileCheck.EnsureGguf(path, _model.Path);
+        var started = Stopwatch.GetTimestamp();
+        LlamaSharpLog.ModelLoading(_logger, path, _model.ContextSize, _model.BatchSize, _engine.MaxSequences, _model.Threads, _model.GpuLayers);
+
+        LLamaWeights? weights = null;
+        LLamaContext? context = null;
+        try
+        {
+            lock (NativeLibraryGate.Sync)
+            {
+                if (ConfigureNative())
+                {
+                    var library = NativeApi.GetLoadedNativeLibrary(NativeLibraryName.LLama)?.Metadata?.ToString() ?? "unknown";
+                    LlamaSharpLog.NativeConfigured(_logger, library, _model.GpuLayers != 0, NativeApi.llama_supports_gpu_offload());
+                }
+
+                _nativeLog.ClearProblems();
+                // Built only now: constructing ModelParams already calls into (and so loads) the native library.
+                var parameters = BuildParameters(path);
+                weights = LoadWeights(parameters, path);
+                cancellationToken.ThrowIfCancellationRequested();
+                context = CreateContext(weights, parameters, path);
+            }
+
+            var template = LlamaSharpChatTemplate.Create(weights.NativeHandle, _model.ChatTemplate, path);
+            var tokenizer = new LlamaSharpTokenizer(weights.NativeHandle);
+            var metadata = BuildMetadata(path, weights, context.NativeHandle);
+            var backend = new LlamaSharpBackend(weights, context, metadata, tokenizer, template,
+                _loggerFactory.CreateLogger<LlamaSharpBackend>());
+
+            LlamaSharpLog.ModelLoaded(_logger, metadata.Id, metadata.Architecture, metadata.ParameterCount, metadata.VocabSize,
+                metadata.ContextSize, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, template.Name);
+            return backend;
+        }
+        catch (Exception ex)
+        {
+            lock (NativeLibraryGate.Sync)
+            {
+                context?.Dispose();
+                weights?.Dispose();
+            }
+
+            if (ex is not OperationCanceledException)
+            {
+                LlamaSharpLog.ModelLoadFailed(_logger, path, ex.Message);
+            }
+
+            throw;
+        }
+    }
+
+    private bool ConfigureNative()
+    {
+        try
+        {
+            return NativeLibraryGate.Configure(_nativeLog, allowCuda: _model.GpuLayers != 0);
+        }
+        catch (Exception ex) when (ex is TypeInitializationException or DllNotFoundException or BadImageFormatException or RuntimeError)
+        {
+            var reason = (ex.InnerException ?? ex).Message.ReplaceLineEndings(" ").Trim();
+            throw new InferenceException(InferenceErrorKind.Internal,
+                $"The llama.cpp native library could not be loaded (it needs glibc >= 2.34, GLIBCXX_3.4.29 and libgomp1): {reason}", inner: ex);
+        }
+    }
+
+    /// <summary>The one place that turns Model:Path into a file path: Core's resolver (base directory, then working
+    /// directory), which throws <see cref="FileNotFoundException"/> naming every path it tried.</summary>
+    private static string ResolveModelPath(string configuredPath) => ModelPathResolver.Resolve(configuredPath);
+
+    private void ValidateOptions()
+    {
+        static InferenceException Bad(string message) => new(InferenceErrorKind.Internal, message);
+
+        if (_model.ContextSize < 0) throw Bad($"Model:ContextSize must be >= 0 (0 = the model's training context), got {_model.ContextSize}.");
+        if (_model.BatchSize <= 0) throw Bad($"Model:BatchSize must be > 0, got {_model.BatchSize}.");
+        if (_model.MicroBatchSize <= 0) throw Bad($"Model:MicroBatchSize must be > 0, got {_model.MicroBatchSize}.");
+        if (_model.Threads <= 0) throw Bad($"Model:Threads must be > 0, got {_model.Threads}.");
+        if (_engine.MaxSequences is < 1 or > 256) throw Bad($"Engine:MaxSequences must be between 1 and 256, got {_engine.MaxSequences}.");
+    }
+
+    private ModelParams BuildParameters(string path) => new(path)
+    {
+        ContextSize = _model.ContextSize == 0 ? null : (uint)_model.ContextSize,
+        BatchSize = (uint)_model.BatchSize,
+        UBatchSize = (uint)Math.Min(_model.MicroBatchSize, _model.BatchSize),
+        Threads = _model.Threads,
+        BatchThreads = _model.Threads,
+        GpuLayerCount = _model.GpuLayers,
+        LoadMode = _model.UseMemoryMap ? LLamaLoadMode.MemoryMap : LLamaLoadMode.None,
+        SeqMax = (uint)_engine.MaxSequences,
+        FlashAttention = _model.FlashAttention,
+    };
+
+    private LLamaWeights LoadWeights(ModelParams parameters, string path)
+    {
+        try
+        {
+            return LLamaWeights.LoadFromFile(parameters);
+        }
+        catch (Exception ex) when (ex is RuntimeError or InvalidOperationException)
+        {
+            throw new InferenceException(InferenceErrorKind.Internal,
+                $"Model file '{path}' could not be loaded by llama.cpp: {NativeReason("invalid or unsupported GGUF model")}.", inner: ex);
+        }
+    }
+
+    private LLamaContext CreateContext(LLamaWeights weights, ModelParams parameters, string path)
+    {
+        try
+        {
+            return weights.CreateContext(parameters, _loggerFactory.CreateLogger<LLamaContext>());
+        }
+        catch (RuntimeError ex)
+        {
+            throw new InferenceException(InferenceErrorKind.Internal,
+                $"Model '{path}' loaded but llama.cpp could not create a context (ContextSize {_model.ContextSize}, BatchSize {_model.BatchSize}, MaxSequences {_engine.MaxSequences}): {NativeReason("out of memory or invalid context parameters")}.", inner: ex);
+        }
+    }
+
+    private string NativeReason(string fallback)
+    {
+        var line = _nativeLog.DescribeProblem();
+        return string.IsNullOrWhiteSpace(line) ? fallback : line.Replace('\n', ' ').Trim();
+    }
+
+    private ModelMetadata BuildMetadata(string path, LLamaWeights weights, SafeLLamaContextHandle context)
+    {
+        var file = new FileInfo(path);
+        var architecture = weights.Metadata.TryGetValue("general.architecture", out var arch) && !string.IsNullOrEmpty(arch)
+            ? arch
+            : "unknown";
+        return new ModelMetadata
+        {
+            Id = string.IsNullOrWhiteSpace(_model.Id) ? Path.GetFileNameWithoutExtension(path) : _model.Id,
+            Architecture = architecture,
+            ContextSize = checked((int)context.ContextSize),
+            TrainingContextLength = weights.ContextSize,
+            BatchSize = checked((int)context.BatchSize),
+            MaxSequences = checked((int)context.MaxSeq),
+            VocabSize = weights.Vocab.Count,
+            EmbeddingLength = weights.EmbeddingSize,
+            ParameterCount = (long)weights.ParameterCount,
+            SizeBytes = file.Length,
+            Created = new DateTimeOffset(file.LastWriteTimeUtc).ToUnixTimeSeconds(),
+        };
+    }
+}

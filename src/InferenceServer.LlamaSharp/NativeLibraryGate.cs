@@ -1,0 +1,38 @@
+using LLama.Native;
+
+namespace InferenceServer.LlamaSharp;
+
+/// <summary>
+/// llama.cpp is one native library per process: its loader configuration and log callback are process-wide.
+/// This gate configures it before the first native call and serializes model/context creation and disposal
+/// (concurrent context create/dispose crashes some backends). It holds no mutable state of its own: whether the
+/// library is loaded is LLamaSharp's own flag.
+/// </summary>
+internal static class NativeLibraryGate
+{
+    /// <summary>Held while configuring the library, loading/freeing weights and creating/freeing contexts.</summary>
+    public static readonly Lock Sync = new();
+
+    /// <summary>Routes llama.cpp's log into <paramref name="sink"/> and loads the native library if needed.
+    /// Call with <see cref="Sync"/> held.</summary>
+    /// <returns>True when this call configured and loaded the library; false when it was already loaded
+    /// (the CUDA choice of the first load stays in force).</returns>
+    public static bool Configure(NativeLogSink sink, bool allowCuda)
+    {
+        if (NativeLibraryConfig.LLama.LibraryHasLoaded)
+        {
+            NativeLogConfig.llama_log_set(sink.Callback);
+            return false;
+        }
+
+        // Let LLamaSharp pick the CPU variant (AVX level) itself; CUDA only when layers are to be offloaded.
+        NativeLibraryConfig.All
+            .WithCuda(allowCuda)
+            .WithAutoFallback(true)
+            .WithLogCallback(sink.Callback);
+
+        // The first call into NativeApi loads the library and applies the configuration above.
+        NativeApi.llama_empty_call();
+        return true;
+    }
+}
