@@ -1,10 +1,11 @@
 using InferenceServer.Api.Composition;
+using InferenceServer.Core;
+using InferenceServer.LlamaSharp;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Engine and backend (Core / LlamaSharp) are wired here once those projects land:
-// builder.Services.AddInferenceEngine(builder.Configuration);
-// builder.Services.AddLlamaSharpBackend();
+builder.Services.AddInferenceEngine(builder.Configuration);
+builder.Services.AddLlamaSharpBackend();
 builder.Services.AddInferenceServerApi(builder.Configuration);
 
 var app = builder.Build();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using InferenceServer.Core.Diagnostics;
 using InferenceServer.Core.Engine;
+using InferenceServer.Core.Options;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -8,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace InferenceServer.Api.Tests.Infrastructure;
 
@@ -35,6 +37,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
                 services.Remove(hosted);
             }
 
+            // No model file in these tests: the fake engine stands in, so the path check must not stop the host.
+            services.RemoveAll<IValidateOptions<ModelOptions>>();
             services.RemoveAll<IInferenceEngine>();
             services.AddSingleton<IInferenceEngine>(Engine);
             services.RemoveAll<IRequestMetrics>();
