@@ -1,0 +1,134 @@
+using InferenceServer.Api.Errors;
+using InferenceServer.Api.Http;
+using InferenceServer.Api.Streaming;
+using InferenceServer.Api.Templates;
+using InferenceServer.Core.Diagnostics;
+using InferenceServer.Core.Engine;
+using InferenceServer.Core.Errors;
+using InferenceServer.Core.Generation;
+using InferenceServer.Core.Templates;
+using InferenceServer.OpenAI.Ids;
+using InferenceServer.OpenAI.Json;
+using InferenceServer.OpenAI.Mapping;
+using InferenceServer.OpenAI.Protocol;
+using InferenceServer.OpenAI.Validation;
+
+namespace InferenceServer.Api.Endpoints;
+
+/// <summary>POST /v1/chat/completions.</summary>
+public static class ChatCompletionsEndpoint
+{
+    public static IEndpointRouteBuilder MapChatCompletions(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/chat/completions", (HttpContext context, ChatCompletionsHandler handler) => handler.HandleAsync(context))
+            .WithName("CreateChatCompletion")
+            .WithTags("OpenAI");
+        return app;
+    }
+}
+
+/// <summary>Validates, renders and tokenizes the conversation, runs n choices and answers in JSON or SSE.</summary>
+public sealed class ChatCompletionsHandler(
+    IInferenceEngine engine,
+    ServedModel servedModel,
+    PromptTemplateCatalog templates,
+    IIdGenerator ids,
+    TimeProvider time,
+    IRequestMetrics metrics,
+    ILogger<ChatCompletionsHandler> logger)
+{
+    public async Task HandleAsync(HttpContext context)
+    {
+        var request = await JsonBody.ReadAsync(context, OpenAiJsonContext.Default.ChatCompletionRequest);
+        var streaming = request.Stream == true;
+        var recorder = new RequestRecorder(metrics, time, GenerationOperation.Chat, streaming) { RequestedModel = request.Model ?? "" };
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        try
+        {
+            JsonBody.LogIgnoredFields(logger, "chat.completions", request);
+            ChatRequestValidator.Validate(request);
+            var modelId = servedModel.Resolve(request.Model!);
+            var template = templates.Find(request.PromptTemplate);
+            var messages = ChatRequestMapper.ToMessages(request);
+            if (template is not null)
+            {
+                messages = PromptTemplateRenderer.ApplyToChat(template, messages, request.Context);
+            }
+
+            var id = ids.NewId(IdPrefixes.Chat);
+            var prompt = engine.ChatTemplate.Apply(messages, addGenerationPrompt: true);
+            ApiLog.RenderedPrompt(logger, id, prompt);
+            var tokens = engine.Tokenizer.Tokenize(prompt, addSpecial: true, parseSpecial: true);
+            TokenChecks.LogitBias(request.LogitBias, engine.Tokenizer.VocabSize);
+
+            var generationRequests = ChatRequestMapper.ToGenerationRequests(request, tokens, id);
+            var streams = GenerationStarter.StartAll(engine, generationRequests, cancellation);
+            var header = new ChatResponseMapper.Header(id, time.GetUtcNow().ToUnixTimeSeconds(), modelId, request.StreamOptions?.IncludeUsage == true);
+            var withLogprobs = request.Logprobs == true;
+            var merged = UpdateMerger.MergeAsync(streams, cancellation.Token);
+            if (streaming)
+            {
+                await StreamAsync(context, header, merged, generationRequests.Count, withLogprobs, recorder, cancellation.Token);
+            }
+            else
+            {
+                var choices = await ResponseAggregator.AggregateAsync(merged, generationRequests.Count);
+                ResponseAggregator.EnsureFinished(choices, context.RequestAborted);
+                var usage = WireValues.Sum(choices.Select(c => c.Usage).ToList(), generationRequests.Count);
+                var response = ChatResponseMapper.ToResponse(header, choices, withLogprobs, usage);
+                context.Response.ContentType = "application/json";
+                await System.Text.Json.JsonSerializer.SerializeAsync(context.Response.Body, response, OpenAiJsonContext.Default.ChatCompletionResponse, context.RequestAborted);
+                recorder.Success(usage, GenerationStarter.FirstTimings(choices), choices[0].FinishReason);
+            }
+        }
+        catch (Exception ex)
+        {
+            recorder.Failure(ex, context.RequestAborted.IsCancellationRequested);
+            throw;
+        }
+    }
+
+    private async Task StreamAsync(HttpContext context, ChatResponseMapper.Header header, IAsyncEnumerable<IndexedUpdate> merged, int choiceCount, bool withLogprobs, RequestRecorder recorder, CancellationToken cancellationToken)
+    {
+        var sse = new SseWriter(context.Response);
+        var choices = Enumerable.Range(0, choiceCount).Select(_ => new ChoiceAccumulator()).ToArray();
+        var chunkInfo = OpenAiJsonContext.Default.ChatCompletionChunk;
+        try
+        {
+            await sse.StartAsync(cancellationToken);
+            for (var i = 0; i < choiceCount; i++)
+            {
+                await sse.WriteEventAsync(ChatResponseMapper.RoleChunk(header, i), chunkInfo, cancellationToken);
+            }
+
+            await foreach (var (index, update) in merged)
+            {
+                choices[index].Add(update);
+                if (update.Text.Length > 0 || update.Logprobs is { Count: > 0 })
+                {
+                    await sse.WriteEventAsync(ChatResponseMapper.ContentChunk(header, index, update, withLogprobs), chunkInfo, cancellationToken);
+                }
+
+                if (update.FinishReason is FinishReason.Stop or FinishReason.Length)
+                {
+                    await sse.WriteEventAsync(ChatResponseMapper.FinishChunk(header, index, update.FinishReason.Value), chunkInfo, cancellationToken);
+                }
+            }
+
+            ResponseAggregator.EnsureFinished(choices, cancellationToken);
+            var usage = WireValues.Sum(choices.Select(c => c.Usage).ToList(), choiceCount);
+            if (header.IncludeUsage)
+            {
+                await sse.WriteEventAsync(ChatResponseMapper.UsageChunk(header, usage), chunkInfo, cancellationToken);
+            }
+
+            await sse.WriteDoneAsync(cancellationToken);
+            recorder.Success(usage, GenerationStarter.FirstTimings(choices), choices[0].FinishReason);
+        }
+        catch (Exception ex) when (sse.Started && !context.RequestAborted.IsCancellationRequested)
+        {
+            await MidStreamErrors.WriteAsync(sse, ex, header.Id, logger);
+            recorder.Failure(ex, clientGone: false);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using InferenceServer.Core.Engine;
+using InferenceServer.Core.Errors;
+using InferenceServer.OpenAI.Json;
+using InferenceServer.OpenAI.Protocol;
+
+namespace InferenceServer.Api.Endpoints;
+
+/// <summary>GET /v1/models and GET /v1/models/{id}.</summary>
+public static class ModelsEndpoints
+{
+    public static IEndpointRouteBuilder MapModels(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/models", (IInferenceEngine engine) =>
+                Results.Json(new ModelList { Data = [ToModel(engine.Model)] }, OpenAiJsonContext.Default.ModelList))
+            .WithName("ListModels")
+            .WithTags("OpenAI");
+
+        // Catch-all so ids with slashes ("org/model") work.
+        app.MapGet("/v1/models/{**id}", (string id, IInferenceEngine engine, ServedModel served) =>
+                served.Matches(id)
+                    ? Results.Json(ToModel(engine.Model) with { Id = id }, OpenAiJsonContext.Default.ModelObject)
+                    : throw new InferenceException(InferenceErrorKind.ModelNotFound, $"The model `{id}` does not exist or you do not have access to it.", "model", "model_not_found"))
+            .WithName("RetrieveModel")
+            .WithTags("OpenAI");
+        return app;
+    }
+
+    private static ModelObject ToModel(ModelMetadata model) => new() { Id = model.Id, Created = model.Created };
+}

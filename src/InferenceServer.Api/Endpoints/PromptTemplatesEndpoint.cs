@@ -1,0 +1,29 @@
+using InferenceServer.Api.Templates;
+using InferenceServer.OpenAI.Json;
+using InferenceServer.OpenAI.Protocol;
+
+namespace InferenceServer.Api.Endpoints;
+
+/// <summary>GET /v1/prompt_templates: the configured templates (extension).</summary>
+public static class PromptTemplatesEndpoint
+{
+    public static IEndpointRouteBuilder MapPromptTemplates(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/prompt_templates", (PromptTemplateCatalog catalog) =>
+                Results.Json(
+                    new PromptTemplateList
+                    {
+                        Data = catalog.All.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new PromptTemplateDto
+                        {
+                            Name = t.Key,
+                            SystemPrompt = t.Value.SystemPrompt,
+                            UserTemplate = t.Value.UserTemplate,
+                            Examples = t.Value.Examples.Select(e => new PromptExampleDto(e.User, e.Assistant)).ToList(),
+                        }).ToList(),
+                    },
+                    OpenAiJsonContext.Default.PromptTemplateList))
+            .WithName("ListPromptTemplates")
+            .WithTags("Extensions");
+        return app;
+    }
+}

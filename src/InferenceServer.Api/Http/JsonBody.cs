@@ -1,0 +1,78 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using InferenceServer.Core.Errors;
+using InferenceServer.OpenAI.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace InferenceServer.Api.Http;
+
+/// <summary>Reads request bodies with the source-generated context, so every failure becomes an OpenAI-shaped 400.</summary>
+internal static class JsonBody
+{
+    public const string UnparsableMessage =
+        "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)";
+
+    public static async Task<T> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo)
+        where T : class
+    {
+        var contentType = context.Request.ContentType;
+        if (contentType is not null && !IsJson(contentType))
+        {
+            throw InferenceException.Invalid($"Invalid Content-Type header ({contentType}), expected application/json.", null, "invalid_content_type");
+        }
+
+        T? value;
+        try
+        {
+            value = await JsonSerializer.DeserializeAsync(context.Request.Body, typeInfo, context.RequestAborted);
+        }
+        catch (JsonException ex)
+        {
+            throw Translate(ex);
+        }
+
+        return value ?? throw InferenceException.Invalid(UnparsableMessage, null, "invalid_json");
+    }
+
+    /// <summary>Logs (Debug) the request fields this server does not know.</summary>
+    public static void LogIgnoredFields(ILogger logger, string endpoint, IHasExtensionData request)
+    {
+        if (request.ExtensionData is { Count: > 0 } extra && logger.IsEnabled(LogLevel.Debug))
+        {
+            ApiLog.IgnoredFields(logger, endpoint, string.Join(", ", extra.Keys));
+        }
+    }
+
+    private static bool IsJson(string contentType)
+    {
+        var mediaType = contentType.Split(';', 2)[0].Trim();
+        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Type mismatches name the field ("Invalid type for 'temperature'"); syntax errors get OpenAI's
+    /// "could not parse" message.</summary>
+    internal static InferenceException Translate(JsonException ex)
+    {
+        var isSyntaxError = ex.InnerException is JsonException || ex.LineNumber is null && ex.Path is null;
+        var param = ParamFromPath(ex.Path);
+        if (isSyntaxError || param is null)
+        {
+            return InferenceException.Invalid(UnparsableMessage, null, "invalid_json");
+        }
+
+        var detail = ex.Message.StartsWith("Invalid type", StringComparison.Ordinal) ? " " + ex.Message.Split(" Path:", 2)[0].Split(": ", 2).ElementAtOrDefault(1) : "";
+        return InferenceException.Invalid($"Invalid type for '{param}'.{detail}".TrimEnd(), param, "invalid_type");
+    }
+
+    /// <summary>"$.messages[0].content" to "messages[0].content"; null for the root.</summary>
+    internal static string? ParamFromPath(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "$")
+        {
+            return null;
+        }
+
+        return path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+    }
+}

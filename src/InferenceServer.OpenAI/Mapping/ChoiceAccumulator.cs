@@ -1,0 +1,34 @@
+using System.Text;
+using InferenceServer.Core.Generation;
+
+namespace InferenceServer.OpenAI.Mapping;
+
+/// <summary>Aggregates one choice's update stream (the non-streaming response is built from these).</summary>
+public sealed class ChoiceAccumulator
+{
+    private readonly StringBuilder _text = new();
+    private readonly List<TokenLogprob> _logprobs = [];
+
+    public string Text => _text.ToString();
+    public IReadOnlyList<TokenLogprob> Logprobs => _logprobs;
+    public FinishReason? FinishReason { get; private set; }
+    public Usage? Usage { get; private set; }
+    public GenerationTimings? Timings { get; private set; }
+    public bool IsFinished => FinishReason is not null;
+
+    public void Add(GenerationUpdate update)
+    {
+        _text.Append(update.Text);
+        if (update.Logprobs is { } lp)
+        {
+            _logprobs.AddRange(lp);
+        }
+
+        if (update.IsFinal)
+        {
+            FinishReason = update.FinishReason;
+            Usage = update.Usage;
+            Timings = update.Timings;
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using InferenceServer.OpenAI.Json;
+
+namespace InferenceServer.OpenAI.Protocol;
+
+/// <summary>POST /v1/embeddings body (not served yet; shapes kept here for the embeddings endpoint).</summary>
+public sealed class EmbeddingRequest : IHasExtensionData
+{
+    public string? Model { get; init; }
+    [JsonConverter(typeof(PromptInputConverter))]
+    public PromptInput? Input { get; init; }
+    public string? EncodingFormat { get; init; }
+    public int? Dimensions { get; init; }
+    public string? User { get; init; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? ExtensionData { get; set; }
+}
+
+public sealed record EmbeddingResponse
+{
+    public string Object { get; init; } = "list";
+    public required IReadOnlyList<EmbeddingData> Data { get; init; }
+    public required string Model { get; init; }
+    public required EmbeddingUsage Usage { get; init; }
+}
+
+/// <summary><see cref="Embedding"/> is a float array, or a base64 string when encoding_format is "base64".</summary>
+public sealed record EmbeddingData
+{
+    public string Object { get; init; } = "embedding";
+    public required int Index { get; init; }
+    public required JsonElement Embedding { get; init; }
+}
+
+public sealed record EmbeddingUsage(int PromptTokens, int TotalTokens);
