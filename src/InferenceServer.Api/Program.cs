@@ -1,4 +1,5 @@
 using InferenceServer.Api.Composition;
+using InferenceServer.Api.Observability;
 using InferenceServer.Core;
 using InferenceServer.LlamaSharp;
 
@@ -7,9 +8,11 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddInferenceEngine(builder.Configuration);
 builder.Services.AddLlamaSharpBackend();
 builder.Services.AddInferenceServerApi(builder.Configuration);
+builder.AddServerObservability();
 
 var app = builder.Build();
 
+app.MapServerObservability();
 app.UseInferenceServerApi();
 app.MapOpenAiEndpoints();
 
