@@ -47,6 +47,35 @@ public sealed class StopAndContextTests(RealEngineFactory factory)
         Assert.Equal(TestModels.ScriptText.Length, streamed.Text.Length);
     }
 
+    [Fact]
+    public async Task Max_tokens_cutting_anywhere_in_the_script_agrees_streamed_and_not()
+    {
+        // Every cut point, including the ones inside the emoji's byte tokens: the streamed text equals the
+        // non-streamed text and is a prefix of the script (plus one U+FFFD where the cut splits the emoji).
+        var client = await factory.ReadyClientAsync();
+        var full = await RealHttp.ChatAsync(client, Body("\"max_tokens\":64"));
+        Assert.Equal(TestModels.ScriptText, full.Text);
+        var total = full.CompletionTokens!.Value;
+        Assert.True(total > 5);
+
+        var cutInsideEmoji = 0;
+        for (var n = 1; n < total; n++)
+        {
+            var nonStreamed = await RealHttp.ChatAsync(client, Body($"\"max_tokens\":{n}"));
+            var streamed = await RealHttp.StreamChatAsync(client, Body($"\"max_tokens\":{n}"));
+            cutInsideEmoji += nonStreamed.Text.EndsWith('\uFFFD') ? 1 : 0;
+            Assert.True(nonStreamed == streamed, $"max_tokens {n}: non-streamed {nonStreamed}, streamed {streamed}");
+            Assert.Equal("length", nonStreamed.FinishReason);
+            Assert.Equal(n, nonStreamed.CompletionTokens);
+            // A cut inside the emoji's byte tokens ends in exactly one U+FFFD for the incomplete bytes (both ways).
+            var text = nonStreamed.Text.EndsWith('\uFFFD') ? nonStreamed.Text[..^1] : nonStreamed.Text;
+            Assert.DoesNotContain('\uFFFD', text);
+            Assert.StartsWith(text, TestModels.ScriptText, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(2, cutInsideEmoji); // 🌍 is three byte tokens: two cut points fall inside it
+    }
+
     private static readonly string Huge = string.Join(" ", Enumerable.Repeat("word", 3000));
 
     [Theory]
