@@ -80,4 +80,47 @@ public sealed class CancellationTests(IsolatedTinyRandomEngineFactory factory) :
         Assert.True(idle.TokensGenerated - generatedBefore < LongTokens, $"the cancelled request ran to the end ({idle.TokensGenerated - generatedBefore} tokens)");
         Assert.Equal(expected, await RealHttp.ChatAsync(client, CheckBody));
     }
+
+    [Fact]
+    public async Task Request_cancelled_while_waiting_in_the_queue_never_runs()
+    {
+        const int Busy = 480;
+        var client = await factory.ReadyClientAsync();
+        var expected = await RealHttp.ChatAsync(client, CheckBody);
+        await factory.WaitForIdleSlotsAsync(IdleWithin);
+        var before = factory.Engine.GetSnapshot();
+        Assert.Equal(4, before.MaxSequences);
+
+        // Fill every slot, then queue a fifth request and cancel it before a slot frees up.
+        var busy = Enumerable.Range(0, before.MaxSequences)
+            .Select(i => RealHttp.StreamChatAsync(client, RealHttp.ChatBody(Model, $"Busy {i}.", $"\"max_tokens\":{Busy},\"ignore_eos\":true")))
+            .ToArray();
+        await PollAsync(s => s.Running == before.MaxSequences, "all slots busy");
+
+        using (var cts = new CancellationTokenSource())
+        {
+            var queued = client.PostAsync("/v1/chat/completions", Json(LongBody()), cts.Token);
+            await PollAsync(s => s.Waiting == 1, "the fifth request waiting");
+            await cts.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued);
+        }
+
+        var results = await Task.WhenAll(busy);
+        Assert.All(results, r => Assert.Equal(("length", (int?)Busy), (r.FinishReason, r.CompletionTokens)));
+        var idle = await factory.WaitForIdleSlotsAsync(IdleWithin);
+
+        // Only the four busy sequences generated: the cancelled one was dropped from the queue, never admitted.
+        Assert.Equal(before.MaxSequences * Busy, idle.TokensGenerated - before.TokensGenerated);
+        Assert.Equal(expected, await RealHttp.ChatAsync(client, CheckBody));
+    }
+
+    private async Task PollAsync(Func<EngineSnapshot, bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition(factory.Engine.GetSnapshot()))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"never saw {what}: {factory.Engine.GetSnapshot()}");
+            await Task.Delay(2);
+        }
+    }
 }
