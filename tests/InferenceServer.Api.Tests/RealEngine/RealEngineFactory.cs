@@ -7,24 +7,41 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace InferenceServer.Api.Tests.RealEngine;
 
-/// <summary>The full server (engine loop + LLamaSharp) on the TestKit scripted model, loaded once per test class.</summary>
-public sealed class RealEngineFactory : WebApplicationFactory<Program>
+/// <summary>What a <see cref="RealEngineFactory"/> loads and how the engine is sized.</summary>
+public sealed record RealEngineSettings(string ModelPath, string ModelId, int ContextSize = 1024, int MaxSequences = 4, int QueueCapacity = 16);
+
+/// <summary>
+/// The full server (engine loop + LLamaSharp) on a TestKit model, loaded once per fixture. The parameterless
+/// constructor loads the scripted model (greedy output is <see cref="TestModels.ScriptText"/>); subclasses pick others.
+/// </summary>
+public class RealEngineFactory : WebApplicationFactory<Program>
 {
     public const string ModelId = "scripted";
+
+    public RealEngineFactory()
+        : this(new RealEngineSettings(TestModels.Scripted, ModelId))
+    {
+    }
+
+    protected RealEngineFactory(RealEngineSettings settings) => Settings = settings;
+
+    public RealEngineSettings Settings { get; }
+
+    public IInferenceEngine Engine => Services.GetRequiredService<IInferenceEngine>();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseContentRoot(AppContext.BaseDirectory);
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Model:Path"] = TestModels.Scripted,
-            ["Model:Id"] = ModelId,
-            ["Model:ContextSize"] = "1024",
+            ["Model:Path"] = Settings.ModelPath,
+            ["Model:Id"] = Settings.ModelId,
+            ["Model:ContextSize"] = Settings.ContextSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Model:BatchSize"] = "256",
             ["Model:MicroBatchSize"] = "256",
             ["Model:Threads"] = "1",
-            ["Engine:MaxSequences"] = "4",
-            ["Engine:QueueCapacity"] = "16",
+            ["Engine:MaxSequences"] = Settings.MaxSequences.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Engine:QueueCapacity"] = Settings.QueueCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }));
     }
 
@@ -32,18 +49,64 @@ public sealed class RealEngineFactory : WebApplicationFactory<Program>
     public async Task<HttpClient> ReadyClientAsync()
     {
         var client = CreateClient();
-        var engine = Services.GetRequiredService<IInferenceEngine>();
+        var engine = Engine;
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (!engine.IsReady)
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException("The scripted model did not load.");
+                throw new TimeoutException($"The model {Settings.ModelId} did not load.");
             }
 
             await Task.Delay(50);
         }
 
         return client;
+    }
+
+    /// <summary>Polls the engine snapshot until nothing runs or waits and every slot is idle; fails after <paramref name="timeout"/>.</summary>
+    public async Task<EngineSnapshot> WaitForIdleSlotsAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var snapshot = Engine.GetSnapshot();
+            if (snapshot.Running == 0 && snapshot.Waiting == 0 && snapshot.Slots.All(s => s.State == SlotState.Idle))
+            {
+                return snapshot;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"The engine did not free its sequences within {timeout}: {snapshot}, slots {string.Join(", ", snapshot.Slots)}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+}
+
+/// <summary>The server on <see cref="TestModels.TinyRandom"/> (random weights, real attention), 8 sequences, context 2048.</summary>
+public sealed class TinyRandomEngineFactory : RealEngineFactory
+{
+    public const string TinyModelId = "tiny-random";
+
+    public TinyRandomEngineFactory()
+        : base(new RealEngineSettings(TestModels.TinyRandom, TinyModelId, ContextSize: 2048, MaxSequences: 8, QueueCapacity: 32))
+    {
+    }
+}
+
+/// <summary>A second scripted server with its own engine, for tests that need the engine to themselves (cancellation).</summary>
+public sealed class IsolatedScriptedEngineFactory : RealEngineFactory
+{
+}
+
+/// <summary>A second TinyRandom server with its own engine (snapshots are only meaningful when no other class shares it).</summary>
+public sealed class IsolatedTinyRandomEngineFactory : RealEngineFactory
+{
+    public IsolatedTinyRandomEngineFactory()
+        : base(new RealEngineSettings(TestModels.TinyRandom, TinyRandomEngineFactory.TinyModelId, ContextSize: 2048, MaxSequences: 4, QueueCapacity: 16))
+    {
     }
 }
