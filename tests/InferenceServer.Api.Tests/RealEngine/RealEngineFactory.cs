@@ -97,11 +97,6 @@ public sealed class TinyRandomEngineFactory : RealEngineFactory
     }
 }
 
-/// <summary>A second scripted server with its own engine, for tests that need the engine to themselves (cancellation).</summary>
-public sealed class IsolatedScriptedEngineFactory : RealEngineFactory
-{
-}
-
 /// <summary>A second TinyRandom server with its own engine (snapshots are only meaningful when no other class shares it).</summary>
 public sealed class IsolatedTinyRandomEngineFactory : RealEngineFactory
 {
