@@ -48,6 +48,19 @@ public sealed class SwaggerTests(SharedServerFixture fixture) : IClassFixture<Sh
         AssertSchemaRef(doc, content.GetProperty("application/json"), path + " response");
     }
 
+    /// <summary>The schemas use the wire names (snake_case, as the OpenAI JSON context writes them).</summary>
+    [Fact]
+    public async Task Schemas_use_the_snake_case_wire_names()
+    {
+        using var doc = await DocumentAsync();
+        var schemas = doc.RootElement.GetProperty("components").GetProperty("schemas");
+        var request = schemas.GetProperty("ChatCompletionRequest").GetProperty("properties");
+        Assert.True(request.TryGetProperty("max_tokens", out _), "ChatCompletionRequest: " + string.Join(", ", request.EnumerateObject().Select(p => p.Name)));
+        Assert.True(request.TryGetProperty("ignore_eos", out _));
+        var usage = schemas.GetProperty("UsageDto").GetProperty("properties");
+        Assert.True(usage.TryGetProperty("prompt_tokens", out _), "UsageDto: " + string.Join(", ", usage.EnumerateObject().Select(p => p.Name)));
+    }
+
     [Fact]
     public async Task Swagger_ui_is_served()
     {
