@@ -56,6 +56,19 @@ public sealed class SigtermDrainTests
             Assert.False(string.IsNullOrEmpty(error.GetProperty("message").GetString()));
         }
 
+        // Probes fail while draining so load balancers stop routing here (the streams still run).
+        using (var ready = await probeClient.GetAsync("/health/ready", timeout.Token))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        }
+
+        using (var health = await probeClient.GetAsync("/health", timeout.Token))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+            using var body = JsonDocument.Parse(await health.Content.ReadAsStringAsync(timeout.Token));
+            Assert.Equal("Shutting down", body.RootElement.GetProperty("error").GetProperty("message").GetString());
+        }
+
         Assert.False(server.HasExited, "the server exited before its streams finished");
         var firstResult = await first.ReadToEndAsync(timeout.Token);
         using var second = await secondTask;
