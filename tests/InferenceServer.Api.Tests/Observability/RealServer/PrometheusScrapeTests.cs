@@ -34,13 +34,10 @@ public sealed class PrometheusScrapeTests(SharedServerFixture fixture) : IClassF
         Assert.True(double.IsFinite(duration[0].Value) && duration[0].Value > 0, $"duration p95 = {duration[0].Value}");
 
         // Colons are legal in PromQL metric names: the plain name works, and so does the __name__ matcher.
-        var running = await prometheus.QueryAsync("vllm:num_requests_running");
-        var only = Assert.Single(running);
-        Assert.Equal(ServerProcess.ModelId, only.Labels["model_name"]);
-        Assert.Equal(0, only.Value);
+        var running = await prometheus.PollAsync("vllm:num_requests_running", r => r.Count == 1 && r[0].Value == 0, ScrapeWait);
+        Assert.Equal(ServerProcess.ModelId, running[0].Labels["model_name"]);
         var byName = await prometheus.QueryAsync("{__name__=\"vllm:kv_cache_usage_perc\"}");
         Assert.Equal(ServerProcess.ModelId, Assert.Single(byName).Labels["model_name"]);
-        var waiting = await prometheus.QueryAsync("max(vllm:num_requests_waiting)");
-        Assert.Equal(0, Assert.Single(waiting).Value);
+        await prometheus.PollAsync("max(vllm:num_requests_waiting)", r => r.Count == 1 && r[0].Value == 0, ScrapeWait);
     }
 }
