@@ -1,5 +1,6 @@
 using InferenceServer.Api.Errors;
 using InferenceServer.Api.Http;
+using InferenceServer.Api.Observability.Swagger;
 using InferenceServer.Api.Streaming;
 using InferenceServer.Api.Templates;
 using InferenceServer.Core.Diagnostics;
@@ -22,6 +23,12 @@ public static class ChatCompletionsEndpoint
     {
         app.MapPost("/v1/chat/completions", (HttpContext context, ChatCompletionsHandler handler) => handler.HandleAsync(context))
             .WithName("CreateChatCompletion")
+            .WithSummary("OpenAI chat completions; with \"stream\": true the answer is text/event-stream of chat.completion.chunk objects.")
+            .WithMetadata(new JsonRequestBody(typeof(ChatCompletionRequest)))
+            .Produces<ChatCompletionResponse>(StatusCodes.Status200OK)
+            .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
+            .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
+            .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable)
             .WithTags("OpenAI");
         return app;
     }

@@ -1,4 +1,5 @@
 using InferenceServer.Api.Http;
+using InferenceServer.Api.Observability.Swagger;
 using InferenceServer.Api.Streaming;
 using InferenceServer.Api.Templates;
 using InferenceServer.Core.Diagnostics;
@@ -20,6 +21,12 @@ public static class CompletionsEndpoint
     {
         app.MapPost("/v1/completions", (HttpContext context, CompletionsHandler handler) => handler.HandleAsync(context))
             .WithName("CreateCompletion")
+            .WithSummary("OpenAI (legacy) completions; with \"stream\": true the answer is text/event-stream of text_completion chunks.")
+            .WithMetadata(new JsonRequestBody(typeof(CompletionRequest)))
+            .Produces<CompletionResponse>(StatusCodes.Status200OK)
+            .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
+            .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
+            .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable)
             .WithTags("OpenAI");
         return app;
     }

@@ -13,6 +13,7 @@ public static class ModelsEndpoints
         app.MapGet("/v1/models", (IInferenceEngine engine) =>
                 Results.Json(new ModelList { Data = [ToModel(engine.Model)] }, OpenAiJsonContext.Default.ModelList))
             .WithName("ListModels")
+            .Produces<ModelList>(StatusCodes.Status200OK)
             .WithTags("OpenAI");
 
         // Catch-all so ids with slashes ("org/model") work.
@@ -21,6 +22,8 @@ public static class ModelsEndpoints
                     ? Results.Json(ToModel(engine.Model) with { Id = id }, OpenAiJsonContext.Default.ModelObject)
                     : throw new InferenceException(InferenceErrorKind.ModelNotFound, $"The model `{id}` does not exist or you do not have access to it.", "model", "model_not_found"))
             .WithName("RetrieveModel")
+            .Produces<ModelObject>(StatusCodes.Status200OK)
+            .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
             .WithTags("OpenAI");
         return app;
     }

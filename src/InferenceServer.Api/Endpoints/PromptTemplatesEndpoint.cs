@@ -23,6 +23,7 @@ public static class PromptTemplatesEndpoint
                     },
                     OpenAiJsonContext.Default.PromptTemplateList))
             .WithName("ListPromptTemplates")
+            .Produces<PromptTemplateList>(StatusCodes.Status200OK)
             .WithTags("Extensions");
         return app;
     }

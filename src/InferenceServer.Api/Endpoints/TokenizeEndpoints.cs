@@ -1,5 +1,6 @@
 using System.Text;
 using InferenceServer.Api.Http;
+using InferenceServer.Api.Observability.Swagger;
 using InferenceServer.Core.Engine;
 using InferenceServer.Core.Errors;
 using InferenceServer.OpenAI.Json;
@@ -23,6 +24,9 @@ public static class TokenizeEndpoints
                     : Results.Json(new TokenizeResponse(tokens), OpenAiJsonContext.Default.TokenizeResponse);
             })
             .WithName("Tokenize")
+            .WithMetadata(new JsonRequestBody(typeof(TokenizeRequest)))
+            .Produces<TokenizeResponse>(StatusCodes.Status200OK)
+            .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
             .WithTags("Extensions");
 
         app.MapPost("/detokenize", async (HttpContext context, IInferenceEngine engine) =>
@@ -33,6 +37,9 @@ public static class TokenizeEndpoints
                 return Results.Json(new DetokenizeResponse(engine.Tokenizer.Detokenize(tokens)), OpenAiJsonContext.Default.DetokenizeResponse);
             })
             .WithName("Detokenize")
+            .WithMetadata(new JsonRequestBody(typeof(DetokenizeRequest)))
+            .Produces<DetokenizeResponse>(StatusCodes.Status200OK)
+            .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
             .WithTags("Extensions");
         return app;
     }

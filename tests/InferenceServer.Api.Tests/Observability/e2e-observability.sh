@@ -7,6 +7,9 @@
 #   4. SIGTERM with a streaming chat request in flight: the stream completes, a new request gets 503,
 #      the process exits 0.
 # Usage: tests/InferenceServer.Api.Tests/Observability/e2e-observability.sh [PUBLISH_DIR]
+# The same checks (and more: metrics under load, Swagger schemas, /health while loading) run as xunit tests on the
+# build output in tests/InferenceServer.Api.Tests/Observability/RealServer (dotnet test --filter
+# FullyQualifiedName~RealServer); this script remains for checking a published folder or a container image's files.
 set -uo pipefail
 cd "$(dirname "$0")/../../.."
 failures=0

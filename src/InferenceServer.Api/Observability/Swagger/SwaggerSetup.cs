@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace InferenceServer.Api.Observability.Swagger;
 
@@ -12,6 +14,9 @@ public static class SwaggerSetup
     public static WebApplicationBuilder AddServerSwagger(this WebApplicationBuilder builder)
     {
         builder.Services.AddEndpointsApiExplorer();
+        // The protocol types are written by source-generated contexts with snake_case names; describe those.
+        builder.Services.AddSingleton<ISerializerDataContractResolver>(new JsonSerializerDataContractResolver(
+            new JsonSerializerOptions(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
         builder.Services.AddSwaggerGen(options =>
         {
             options.SwaggerDoc(DocumentName, new OpenApiInfo
@@ -23,6 +28,7 @@ public static class SwaggerSetup
             });
             // Nested and same-named types in different namespaces must not collide.
             options.CustomSchemaIds(SchemaId);
+            options.OperationFilter<JsonRequestBodyFilter>();
         });
         return builder;
     }
