@@ -203,7 +203,7 @@ public sealed class ChatCompletionsTests : IDisposable
         var (status, body, response) = await PostJsonAsync(_client, Path, Body());
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Equal("3", response.Headers.GetValues("Retry-After").Single());
-        AssertError(body, "server_error", null, "model_not_ready");
+        AssertError(body, "unavailable_error", null, "model_not_ready");
     }
 
     [Fact]
@@ -213,7 +213,7 @@ public sealed class ChatCompletionsTests : IDisposable
         var (status, body, response) = await PostJsonAsync(_client, Path, Body("\"stream\":true"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.True(response.Headers.Contains("Retry-After"));
-        AssertError(body, "server_error", null, "server_shutting_down");
+        AssertError(body, "unavailable_error", null, "server_shutting_down");
     }
 
     [Fact]

@@ -59,7 +59,7 @@ public sealed class OtherEndpointsTests : IDisposable
         var (status, body, response) = await GetAsync("/v1/models");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.True(response.Headers.Contains("Retry-After"));
-        AssertError(body, "server_error", null, "model_not_ready");
+        AssertError(body, "unavailable_error", null, "model_not_ready");
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using InferenceServer.Api.Observability.Health;
-using InferenceServer.Api.Observability.Shutdown;
 
 namespace InferenceServer.Api.Observability;
 
@@ -9,5 +8,4 @@ namespace InferenceServer.Api.Observability;
 [JsonSerializable(typeof(HealthOkResponse))]
 [JsonSerializable(typeof(HealthErrorResponse))]
 [JsonSerializable(typeof(HealthReportResponse))]
-[JsonSerializable(typeof(DrainingErrorResponse))]
 internal sealed partial class ObservabilityJsonContext : JsonSerializerContext;

@@ -124,7 +124,7 @@ public sealed class InferenceEngine : IInferenceEngine, IDisposable
         {
             Interlocked.Decrement(ref _inFlight);
             throw new InferenceException(InferenceErrorKind.QueueFull,
-                $"The server is busy: {_options.QueueCapacity} requests are already waiting. Retry later.", code: "queue_full");
+                $"The server is busy: {_options.QueueCapacity} requests are already waiting. Retry later.", code: "rate_limit_exceeded");
         }
 
         job.Completed = OnJobCompleted;

@@ -11,6 +11,9 @@ public sealed record WireError(int StatusCode, ErrorResponse Body, int? RetryAft
 /// <summary>The one table from <see cref="InferenceErrorKind"/> to HTTP status, OpenAI error type and code.</summary>
 public static class ErrorMapper
 {
+    /// <summary>The type of transient 503s (loading, draining), as llama-server names it.</summary>
+    public const string UnavailableType = "unavailable_error";
+
     public const string GenericServerError = "The server had an error while processing your request. Sorry about that!";
 
     public static WireError Map(InferenceException ex, int retryAfterSeconds)
@@ -22,8 +25,8 @@ public static class ErrorMapper
             InferenceErrorKind.ContextLengthExceeded => Error(400, ex.Message, "invalid_request_error", ex.Param ?? "messages", ex.Code ?? "context_length_exceeded"),
             InferenceErrorKind.ModelNotFound => Error(404, ex.Message, "invalid_request_error", ex.Param ?? "model", ex.Code ?? "model_not_found"),
             InferenceErrorKind.QueueFull => Error(429, ex.Message, "rate_limit_error", ex.Param, ex.Code ?? "rate_limit_exceeded", retry),
-            InferenceErrorKind.ModelNotReady => Error(503, ex.Message, "server_error", ex.Param, ex.Code ?? "model_not_ready", retry),
-            InferenceErrorKind.ShuttingDown => Error(503, ex.Message, "server_error", ex.Param, ex.Code ?? "server_shutting_down", retry),
+            InferenceErrorKind.ModelNotReady => Error(503, ex.Message, UnavailableType, ex.Param, ex.Code ?? "model_not_ready", retry),
+            InferenceErrorKind.ShuttingDown => Error(503, ex.Message, UnavailableType, ex.Param, ex.Code ?? "server_shutting_down", retry),
             _ => Internal(),
         };
     }

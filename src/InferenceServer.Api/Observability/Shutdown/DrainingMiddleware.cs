@@ -1,16 +1,19 @@
-using System.Globalization;
+using InferenceServer.Api.Errors;
+using InferenceServer.Core.Errors;
+using InferenceServer.OpenAI.Mapping;
 using Microsoft.Extensions.Options;
 
 namespace InferenceServer.Api.Observability.Shutdown;
 
 /// <summary>
-/// While draining, answers new /v1 requests with an OpenAI-shaped 503 and Retry-After (clients retry, a load
-/// balancer picks another replica) and closes the connection; requests already running are not touched.
+/// While draining, answers new /v1 requests with the OpenAI-shaped 503 and Retry-After the error mapper gives
+/// ShuttingDown (clients retry, a load balancer picks another replica) and closes the connection; requests already
+/// running are not touched.
 /// </summary>
 public sealed class DrainingMiddleware(RequestDelegate next, DrainState drain, IOptions<ShutdownOptions> options)
 {
-    private static readonly DrainingErrorResponse Body = new(new DrainingErrorBody(
-        "The server is shutting down; retry the request.", "unavailable_error", null, "server_shutting_down"));
+    private static readonly InferenceException ShuttingDown =
+        new(InferenceErrorKind.ShuttingDown, "The server is shutting down; retry the request.");
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -19,11 +22,7 @@ public sealed class DrainingMiddleware(RequestDelegate next, DrainState drain, I
             return next(context);
         }
 
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-        response.Headers.Connection = "close";
-        response.Headers["x-should-retry"] = "true";
-        return response.WriteAsJsonAsync(Body, ObservabilityJsonContext.Default.DrainingErrorResponse, cancellationToken: context.RequestAborted);
+        context.Response.Headers.Connection = "close";
+        return ErrorWriter.WriteAsync(context, ErrorMapper.Map(ShuttingDown, options.Value.RetryAfterSeconds));
     }
 }
