@@ -11,12 +11,17 @@ builder.Services.AddInferenceServerApi(builder.Configuration);
 builder.AddServerObservability();
 
 var app = builder.Build();
+if (!app.ConfigurationIsValid())
+{
+    return 1;
+}
 
 app.MapServerObservability();
 app.UseInferenceServerApi();
 app.MapOpenAiEndpoints();
 
 app.Run();
+return Environment.ExitCode; // 1 when the model failed to load
 
 /// <summary>Entry point marker for WebApplicationFactory.</summary>
 public partial class Program;

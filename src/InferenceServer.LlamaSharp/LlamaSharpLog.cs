@@ -23,6 +23,6 @@ internal static partial class LlamaSharpLog
     [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Native llama.cpp library loaded: {Library} (CUDA allowed: {AllowCuda}, GPU offload supported: {GpuOffload})")]
     public static partial void NativeConfigured(ILogger logger, string library, bool allowCuda, bool gpuOffload);
 
-    [LoggerMessage(EventId = 3006, Level = LogLevel.Error, Message = "Model {Path} failed to load: {Reason}")]
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Debug, Message = "Model {Path} failed to load: {Reason} (the caller reports it)")]
     public static partial void ModelLoadFailed(ILogger logger, string path, string reason);
 }

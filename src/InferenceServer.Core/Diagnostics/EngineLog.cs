@@ -10,8 +10,12 @@ internal static partial class EngineLog
     public static partial void ModelLoaded(this ILogger logger, string modelId, string path, double loadMs, string architecture,
         int contextSize, int batchSize, int maxSequences, int vocabSize, long parameterCount, long sizeBytes);
 
+    /// <summary>One line on purpose: the reason is the message users act on; the stack trace goes to Debug (1005).</summary>
     [LoggerMessage(EventId = 1001, Level = LogLevel.Critical, Message = "Failed to load model '{Path}': {Reason}")]
-    public static partial void ModelLoadFailed(this ILogger logger, string path, string reason, Exception exception);
+    public static partial void ModelLoadFailed(this ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Debug, Message = "Model load failure details")]
+    public static partial void ModelLoadFailureDetails(this ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Loading model '{Path}'")]
     public static partial void ModelLoading(this ILogger logger, string path);

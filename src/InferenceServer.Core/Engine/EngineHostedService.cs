@@ -56,9 +56,11 @@ public sealed class EngineHostedService : BackgroundService
         }
         catch (Exception ex)
         {
-            _logger.ModelLoadFailed(path, ex.Message, ex);
+            _logger.ModelLoadFailed(path, ex.Message);
+            _logger.ModelLoadFailureDetails(ex);
             Environment.ExitCode = 1;
-            _lifetime.StopApplication();
+            // Stopping before the server has bound its ports makes the host throw from StartAsync; wait for it.
+            _lifetime.ApplicationStarted.Register(_lifetime.StopApplication);
         }
     }
 
