@@ -86,7 +86,7 @@ internal sealed partial class EngineLoop
         {
             sequence.PendingFinish = FinishReason.Stop;
         }
-        else if ((request.MaxTokens is { } max && sequence.Generated >= max) || sequence.Tokens.Count >= _contextSize)
+        else if ((request.MaxTokens is { } max && sequence.Generated >= max) || sequence.Tokens.Count >= _maxSequenceLength)
         {
             sequence.PendingFinish = FinishReason.Length;
         }

@@ -26,6 +26,7 @@ internal sealed partial class EngineLoop : IDisposable
     private readonly List<PlannerSequence> _plannerInput = [];
     private readonly BatchToken[] _batch;
     private readonly int _contextSize;
+    private readonly int _maxSequenceLength;
     private readonly int _batchSize;
     private readonly int _maxPrefillChunk;
     private readonly int _queueCapacity;
@@ -51,6 +52,7 @@ internal sealed partial class EngineLoop : IDisposable
         _telemetry = telemetry;
         ModelMetadata metadata = backend.Metadata;
         _contextSize = metadata.ContextSize;
+        _maxSequenceLength = metadata.MaxSequenceLength;
         _batchSize = Math.Max(1, metadata.BatchSize);
         _slots = new SequenceState?[Math.Clamp(Math.Min(maxSequences, metadata.MaxSequences), 1, 256)];
         _maxPrefillChunk = Math.Max(1, maxPrefillChunk);
@@ -62,6 +64,9 @@ internal sealed partial class EngineLoop : IDisposable
 
     public int SlotCount => _slots.Length;
     public int ContextSize => _contextSize;
+
+    /// <summary>Prompt + completion limit of one sequence (<see cref="ModelMetadata.MaxSequenceLength"/>).</summary>
+    public int MaxSequenceLength => _maxSequenceLength;
     public EngineSnapshot Snapshot => _snapshot;
 
     /// <summary>False once stopped or crashed.</summary>

@@ -66,6 +66,9 @@ public sealed record ModelMetadata
     /// <summary>KV cells of the context, shared by all sequences.</summary>
     public required int ContextSize { get; init; }
     public required int TrainingContextLength { get; init; }
+    /// <summary>The longest one sequence (prompt + completion) may grow: the context, capped at the model's training
+    /// context (positions past it are untrained; OpenAI and vLLM report the model's length as the limit).</summary>
+    public int MaxSequenceLength => TrainingContextLength > 0 ? Math.Min(ContextSize, TrainingContextLength) : ContextSize;
     /// <summary>Most tokens one decode call takes.</summary>
     public required int BatchSize { get; init; }
     /// <summary>Sequence slots in the context.</summary>

@@ -115,7 +115,7 @@ public sealed class InferenceEngine : IInferenceEngine, IDisposable
             throw new InferenceException(InferenceErrorKind.ShuttingDown, "The engine loop is not running.");
         }
 
-        Validate(request, loop.ContextSize);
+        Validate(request, loop.MaxSequenceLength);
         cancellationToken.ThrowIfCancellationRequested();
 
         var job = new InferenceJob(request, _time.GetTimestamp(), _time.GetUtcNow(), Activity.Current?.Context ?? default);

@@ -222,6 +222,21 @@ public class InferenceEngineTests
     }
 
     [Fact]
+    public async Task A_sequence_is_limited_by_the_training_context_when_the_kv_pool_is_larger()
+    {
+        // 64 KV cells shared by all slots, but the model was trained on 16 positions: one sequence stops there.
+        var backend = new FakeModelBackend(contextSize: 64, trainingContext: 16);
+        using var engine = Start(backend);
+        Assert.Equal(InferenceErrorKind.ContextLengthExceeded,
+            Assert.Throws<InferenceException>(() => engine.Generate(Request(new int[16]), CancellationToken.None)).Kind);
+        Assert.Equal(InferenceErrorKind.ContextLengthExceeded,
+            Assert.Throws<InferenceException>(() => engine.Generate(Request(new int[10], maxTokens: 7), CancellationToken.None)).Kind);
+        StreamResult result = await Run(engine, Request("abcdefghij"));
+        Assert.Equal(FinishReason.Length, result.Final.FinishReason);
+        Assert.Equal(new Usage(10, 6), result.Final.Usage);
+    }
+
+    [Fact]
     public async Task Context_full_ends_with_length()
     {
         var backend = new FakeModelBackend(contextSize: 32);

@@ -17,14 +17,14 @@ public sealed class FakeModelBackend : IModelBackend
     private readonly Dictionary<int, float[]> _logits = [];
     private int _liveSamplers;
 
-    public FakeModelBackend(int contextSize = 256, int batchSize = 64, int maxSequences = 8)
+    public FakeModelBackend(int contextSize = 256, int batchSize = 64, int maxSequences = 8, int? trainingContext = null)
     {
         Metadata = new ModelMetadata
         {
             Id = "fake",
             Architecture = "fake",
             ContextSize = contextSize,
-            TrainingContextLength = contextSize,
+            TrainingContextLength = trainingContext ?? contextSize,
             BatchSize = batchSize,
             MaxSequences = maxSequences,
             VocabSize = 64,
