@@ -4,10 +4,13 @@ namespace InferenceServer.Bench;
 internal sealed record BenchSettings
 {
     public string? ModelPath { get; init; }
-    public int Tokens { get; init; } = 128;
+    public int Tokens { get; init; } = 256;
+    /// <summary>Single-stream runs per path; the median is reported.</summary>
+    public int Repeats { get; init; } = 3;
     public int Threads { get; init; } = 2;
     public int[] Concurrency { get; init; } = [1, 4, 16];
     public int Port { get; init; } = 18089;
+    public bool FlashAttention { get; init; } = true;
     public string Configuration { get; init; } = "Release";
 
     public static BenchSettings Parse(string[] args)
@@ -21,10 +24,12 @@ internal sealed record BenchSettings
                 "--model" => s with { ModelPath = Next() },
                 "--tokens" => s with { Tokens = int.Parse(Next()) },
                 "--threads" => s with { Threads = int.Parse(Next()) },
+                "--repeats" => s with { Repeats = int.Parse(Next()) },
+                "--flash-attention" => s with { FlashAttention = bool.Parse(Next()) },
                 "--streams" => s with { Concurrency = Next().Split(',').Select(int.Parse).ToArray() },
                 "--port" => s with { Port = int.Parse(Next()) },
                 "--configuration" => s with { Configuration = Next() },
-                _ => throw new ArgumentException($"unknown argument {args[i]} (known: --model --tokens --threads --streams --port --configuration)"),
+                _ => throw new ArgumentException($"unknown argument {args[i]} (known: --model --tokens --threads --repeats --flash-attention --streams --port --configuration)"),
             };
         }
         return s;

@@ -17,5 +17,5 @@ internal sealed record ConcurrentResult(int Streams, IReadOnlyList<StreamResult>
     public int TotalTokens => Results.Sum(r => r.CompletionTokens);
     public double WallSeconds => Results.Max(r => r.LastTokenAt) - Results.Min(r => r.StartedAt);
     public double AggregateTokensPerSecond => TotalTokens / WallSeconds;
-    public double MeanTimeToFirstToken => Results.Average(r => r.TimeToFirstToken);
+    public double MeanTimeToFirstToken => Results.Where(r => r.FirstTokenAt > 0).Select(r => r.TimeToFirstToken).DefaultIfEmpty().Average();
 }
