@@ -1,1 +1,3 @@
-return 0; // placeholder: replaced by the tool itself
+using InferenceServer.ModelTools.Cli;
+
+return CliApp.Run(args, Console.Out, Console.Error);

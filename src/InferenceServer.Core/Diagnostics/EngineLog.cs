@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Logging;
+
+namespace InferenceServer.Core.Diagnostics;
+
+/// <summary>Source-generated log methods of the engine (event ids 1000-1099).</summary>
+internal static partial class EngineLog
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information,
+        Message = "Model '{ModelId}' loaded from '{Path}' in {LoadMs:F0} ms: arch {Architecture}, context {ContextSize}, batch {BatchSize}, {MaxSequences} sequence slots, vocab {VocabSize}, {ParameterCount} parameters, {SizeBytes} bytes")]
+    public static partial void ModelLoaded(this ILogger logger, string modelId, string path, double loadMs, string architecture,
+        int contextSize, int batchSize, int maxSequences, int vocabSize, long parameterCount, long sizeBytes);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Critical, Message = "Failed to load model '{Path}': {Reason}")]
+    public static partial void ModelLoadFailed(this ILogger logger, string path, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Loading model '{Path}'")]
+    public static partial void ModelLoading(this ILogger logger, string path);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Engine loop started: {Slots} slots, context {ContextSize}, batch {BatchSize}, prefill chunk {MaxPrefillChunk}")]
+    public static partial void LoopStarted(this ILogger logger, int slots, int contextSize, int batchSize, int maxPrefillChunk);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Engine loop stopped; {Failed} unfinished sequences failed")]
+    public static partial void LoopStopped(this ILogger logger, int failed);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Debug, Message = "Request {RequestId} admitted to slot {SequenceId}: {PromptTokens} prompt tokens, {RecomputeTokens} tokens to compute")]
+    public static partial void SequenceAdmitted(this ILogger logger, string requestId, int sequenceId, int promptTokens, int recomputeTokens);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Debug, Message = "Request {RequestId} finished ({FinishReason}) in slot {SequenceId}: {PromptTokens} prompt + {CompletionTokens} completion tokens")]
+    public static partial void SequenceFinished(this ILogger logger, string requestId, string finishReason, int sequenceId, int promptTokens, int completionTokens);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Preempted request {RequestId} in slot {SequenceId} ({Reason}): {Tokens} tokens will be recomputed")]
+    public static partial void SequencePreempted(this ILogger logger, string requestId, int sequenceId, string reason, int tokens);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Debug, Message = "Request {RequestId} cancelled while waiting")]
+    public static partial void WaitingCancelled(this ILogger logger, string requestId);
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Error, Message = "Decode failed with {Status} for a batch of {Tokens} tokens; failing {Sequences} sequences")]
+    public static partial void DecodeFailed(this ILogger logger, string status, int tokens, int sequences);
+
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Error, Message = "Sequence of request {RequestId} failed")]
+    public static partial void SequenceFailed(this ILogger logger, string requestId, Exception exception);
+
+    [LoggerMessage(EventId = 1022, Level = LogLevel.Critical, Message = "Engine loop crashed")]
+    public static partial void LoopCrashed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1030, Level = LogLevel.Information, Message = "Draining: no new requests; {Running} running, {Waiting} waiting")]
+    public static partial void DrainStarted(this ILogger logger, int running, int waiting);
+}

@@ -1,0 +1,369 @@
+using InferenceServer.Core.Diagnostics;
+using InferenceServer.Core.Errors;
+using InferenceServer.Core.Generation;
+using Microsoft.Extensions.Logging;
+
+namespace InferenceServer.Core.Engine;
+
+/// <summary>
+/// The one thread that owns the backend: only it decodes, reads logits, samples and edits the KV cache. Each step
+/// drops cancelled sequences, admits waiting jobs FIFO into free slots while KV cells allow, plans one batch
+/// (<see cref="BatchPlanner"/>), decodes it and turns sampled tokens into updates. Sleeps on an event when idle.
+/// </summary>
+internal sealed partial class EngineLoop : IDisposable
+{
+    private const int MaxPreemptionsPerJob = 16;
+
+    private readonly IModelBackend _backend;
+    private readonly ITokenizer _tokenizer;
+    private readonly JobQueue _queue;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly EngineTelemetry _telemetry;
+    private readonly AutoResetEvent _wake = new(false);
+    private readonly SequenceState?[] _slots;
+    private readonly List<SequenceState> _active = [];
+    private readonly List<PlannerSequence> _plannerInput = [];
+    private readonly BatchToken[] _batch;
+    private readonly int _contextSize;
+    private readonly int _batchSize;
+    private readonly int _maxPrefillChunk;
+    private readonly int _queueCapacity;
+    private readonly Thread _thread;
+    private volatile bool _stopping;
+    private volatile bool _disposed;
+    private volatile bool _crashed;
+    private volatile EngineSnapshot _snapshot;
+    private long _admissions;
+    private long _decodeSteps;
+    private long _promptTokensProcessed;
+    private long _tokensGenerated;
+    private long _preemptions;
+
+    public EngineLoop(IModelBackend backend, JobQueue queue, int maxSequences, int maxPrefillChunk, int queueCapacity,
+        TimeProvider time, ILogger logger, EngineTelemetry telemetry)
+    {
+        _backend = backend;
+        _tokenizer = backend.Tokenizer;
+        _queue = queue;
+        _time = time;
+        _logger = logger;
+        _telemetry = telemetry;
+        ModelMetadata metadata = backend.Metadata;
+        _contextSize = metadata.ContextSize;
+        _batchSize = Math.Max(1, metadata.BatchSize);
+        _slots = new SequenceState?[Math.Clamp(Math.Min(maxSequences, metadata.MaxSequences), 1, 256)];
+        _maxPrefillChunk = Math.Max(1, maxPrefillChunk);
+        _queueCapacity = queueCapacity;
+        _batch = new BatchToken[_batchSize];
+        _snapshot = BuildSnapshot();
+        _thread = new Thread(Run) { IsBackground = true, Name = "InferenceServer engine loop" };
+    }
+
+    public int SlotCount => _slots.Length;
+    public int ContextSize => _contextSize;
+    public EngineSnapshot Snapshot => _snapshot;
+
+    /// <summary>False once stopped or crashed.</summary>
+    public bool IsRunning => !_stopping && !_crashed;
+
+    public void Start()
+    {
+        _logger.LoopStarted(_slots.Length, _contextSize, _batchSize, _maxPrefillChunk);
+        _thread.UnsafeStart(); // no ExecutionContext (and no Activity.Current) flows into the loop thread
+    }
+
+    public void Wake()
+    {
+        if (!_disposed)
+        {
+            _wake.Set();
+        }
+    }
+
+    /// <summary>Stops the thread after the current step and fails every unfinished job.</summary>
+    /// <summary>Asks the loop to stop after its current step (non-blocking).</summary>
+    public void RequestStop()
+    {
+        _stopping = true;
+        if (!_disposed)
+        {
+            _wake.Set();
+        }
+    }
+
+    public void Stop(TimeSpan timeout)
+    {
+        RequestStop();
+        if (_thread.IsAlive && Thread.CurrentThread != _thread)
+        {
+            _thread.Join(timeout);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        Stop(TimeSpan.FromSeconds(10));
+        if (!_thread.IsAlive)
+        {
+            _disposed = true;
+            _wake.Dispose();
+        }
+    }
+
+    private void Run()
+    {
+        try
+        {
+            while (!_stopping)
+            {
+                if (!Step())
+                {
+                    _wake.WaitOne();
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            _crashed = true;
+            _logger.LoopCrashed(ex);
+        }
+        finally
+        {
+            int failed = FailEverything(new InferenceException(InferenceErrorKind.ShuttingDown, "The server is shutting down."));
+            _snapshot = BuildSnapshot();
+            _logger.LoopStopped(failed);
+        }
+    }
+
+    /// <summary>One scheduling step; false when there is nothing to do (the loop then sleeps).</summary>
+    internal bool Step()
+    {
+        DropCancelled();
+        Admit();
+        if (_active.Count == 0)
+        {
+            _snapshot = BuildSnapshot();
+            return false;
+        }
+
+        EnsureRoomForDecode();
+        IReadOnlyList<PlannedChunk> plan = PlanBatch();
+        if (plan.Count == 0)
+        {
+            // KV cells exhausted by prompts alone: make room by preempting the newest sequence.
+            if (_active.Count > 1)
+            {
+                Preempt(Newest(), "kv cache full");
+            }
+            else
+            {
+                Fail(_active[0], new InferenceException(InferenceErrorKind.Internal, "The KV cache has no room for this sequence."));
+            }
+
+            _snapshot = BuildSnapshot();
+            return true;
+        }
+
+        int tokens = FillBatch(plan);
+        DecodeStatus status;
+        try
+        {
+            status = _backend.Decode(_batch.AsSpan(0, tokens));
+        }
+        catch (Exception ex)
+        {
+            _logger.SequenceFailed("(batch)", ex);
+            status = DecodeStatus.Failed;
+        }
+
+        _decodeSteps++;
+        switch (status)
+        {
+            case DecodeStatus.Ok:
+                ProcessDecoded(plan);
+                break;
+            case DecodeStatus.NoKvSlot:
+                OnNoKvSlot(plan);
+                break;
+            default:
+                OnDecodeFailed(plan, tokens, status);
+                break;
+        }
+
+        _snapshot = BuildSnapshot();
+        return true;
+    }
+
+    private void DropCancelled()
+    {
+        if (_queue.RemoveCancelled() is { } cancelledWhileWaiting)
+        {
+            foreach (InferenceJob job in cancelledWhileWaiting)
+            {
+                CompleteUnadmitted(job);
+            }
+        }
+
+        for (int i = _active.Count - 1; i >= 0; i--)
+        {
+            SequenceState sequence = _active[i];
+            if (sequence.Job.IsCancelled)
+            {
+                Finish(sequence, FinishReason.Cancelled);
+            }
+        }
+    }
+
+    private int KvCellsUsed()
+    {
+        int used = 0;
+        foreach (SequenceState sequence in _active)
+        {
+            used += sequence.DecodedCount;
+        }
+
+        return used;
+    }
+
+    private int KvCellsCommitted()
+    {
+        int committed = 0;
+        foreach (SequenceState sequence in _active)
+        {
+            committed += sequence.Tokens.Count;
+        }
+
+        return committed;
+    }
+
+    private void Admit()
+    {
+        while (!_stopping)
+        {
+            int slot = Array.IndexOf(_slots, null);
+            if (slot < 0)
+            {
+                return;
+            }
+
+            // Admit against committed cells (every active sequence's full token list), not just decoded ones, so
+            // a prompt admitted in this step is not preempted again while it is still being prefilled.
+            int free = _contextSize - KvCellsCommitted();
+            bool idle = _active.Count == 0;
+            if (!_queue.TryDequeueIf(job => idle || job.IsCancelled || TokensToCompute(job) + 1 <= free, out InferenceJob? job) || job is null)
+            {
+                return;
+            }
+
+            if (job.IsCancelled)
+            {
+                CompleteUnadmitted(job);
+                continue;
+            }
+
+            try
+            {
+                AdmitInto(job, slot);
+            }
+            catch (Exception ex)
+            {
+                _logger.SequenceFailed(job.RequestId, ex);
+                job.Sequence?.Sampler.Dispose();
+                job.TryComplete(null, new InferenceException(InferenceErrorKind.Internal, "The sequence could not be started.", inner: ex));
+            }
+        }
+    }
+
+    private static int TokensToCompute(InferenceJob job) => job.Sequence?.Tokens.Count ?? job.Request.PromptTokens.Count;
+
+    private void AdmitInto(InferenceJob job, int slot)
+    {
+        SequenceState? sequence = job.Sequence;
+        if (sequence is null)
+        {
+            GenerationRequest request = job.Request;
+            uint seed = request.Sampling.Seed ?? (uint)Random.Shared.NextInt64(0, uint.MaxValue + 1L);
+            ITokenSampler sampler = _backend.CreateSampler(request.Sampling, seed);
+            sequence = new SequenceState(job, sampler, new SequenceOutput(request.StopSequences, request.TopLogprobs is not null));
+            job.Sequence = sequence;
+        }
+
+        if (sequence.AdmittedTimestamp is null)
+        {
+            sequence.AdmittedTimestamp = _time.GetTimestamp();
+            sequence.AdmittedAt = _time.GetUtcNow();
+            _telemetry.RecordSpan("gen_ai.queue", job.ParentContext, job.SubmittedAt, sequence.AdmittedAt.Value, job.RequestId,
+                inputTokens: sequence.PromptLength);
+        }
+
+        sequence.SlotId = slot;
+        sequence.DecodedCount = 0;
+        sequence.AdmissionOrder = ++_admissions;
+        _slots[slot] = sequence;
+        _active.Add(sequence);
+        _logger.SequenceAdmitted(job.RequestId, slot, sequence.PromptLength, sequence.Tokens.Count);
+    }
+
+    private SequenceState Newest()
+    {
+        SequenceState newest = _active[0];
+        foreach (SequenceState sequence in _active)
+        {
+            if (sequence.AdmissionOrder > newest.AdmissionOrder)
+            {
+                newest = sequence;
+            }
+        }
+
+        return newest;
+    }
+
+    /// <summary>Every generating sequence needs one KV cell this step; preempt the newest until they fit.</summary>
+    private void EnsureRoomForDecode()
+    {
+        while (_active.Count > 1)
+        {
+            int generating = _active.Count(s => s.IsGenerating);
+            if (generating <= _contextSize - KvCellsUsed())
+            {
+                return;
+            }
+
+            Preempt(Newest(), "kv cache full");
+        }
+    }
+
+    private IReadOnlyList<PlannedChunk> PlanBatch()
+    {
+        _plannerInput.Clear();
+        foreach (SequenceState sequence in _active)
+        {
+            _plannerInput.Add(new PlannerSequence(sequence.SlotId, sequence.Pending, sequence.IsGenerating));
+        }
+
+        return BatchPlanner.Plan(_plannerInput, _batchSize, _contextSize - KvCellsUsed(), _maxPrefillChunk);
+    }
+
+    private int FillBatch(IReadOnlyList<PlannedChunk> plan)
+    {
+        int n = 0;
+        foreach (PlannedChunk chunk in plan)
+        {
+            SequenceState sequence = _slots[chunk.Key]!;
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                int position = sequence.DecodedCount + i;
+                bool logits = chunk.WantLogits && i == chunk.Count - 1;
+                _batch[n++] = new BatchToken(sequence.Tokens[position], position, sequence.SlotId, logits);
+            }
+        }
+
+        return n;
+    }
+}

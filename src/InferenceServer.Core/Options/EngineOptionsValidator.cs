@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Options;
+
+namespace InferenceServer.Core.Options;
+
+/// <summary>Startup validation of the "Engine" section.</summary>
+public sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EngineOptions options)
+    {
+        var errors = new List<string>();
+        if (options.MaxSequences is < 1 or > 256)
+        {
+            errors.Add($"Engine:MaxSequences must be between 1 and 256; got {options.MaxSequences}.");
+        }
+
+        if (options.QueueCapacity < 0)
+        {
+            errors.Add($"Engine:QueueCapacity must be 0 or more; got {options.QueueCapacity}.");
+        }
+
+        if (options.RetryAfterSeconds < 1)
+        {
+            errors.Add($"Engine:RetryAfterSeconds must be at least 1; got {options.RetryAfterSeconds}.");
+        }
+
+        if (options.MaxPrefillChunk < 1)
+        {
+            errors.Add($"Engine:MaxPrefillChunk must be at least 1; got {options.MaxPrefillChunk}.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

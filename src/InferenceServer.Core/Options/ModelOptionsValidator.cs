@@ -1,0 +1,66 @@
+using Microsoft.Extensions.Options;
+
+namespace InferenceServer.Core.Options;
+
+/// <summary>Startup validation of the "Model" section (the file must exist; sizes must be consistent).</summary>
+public sealed class ModelOptionsValidator : IValidateOptions<ModelOptions>
+{
+    private readonly Func<string, string?> _resolve;
+
+    public ModelOptionsValidator()
+        : this(path => ModelPathResolver.TryResolve(path))
+    {
+    }
+
+    /// <summary>For tests: a custom path resolution (returns the existing file or null).</summary>
+    public ModelOptionsValidator(Func<string, string?> resolve) => _resolve = resolve;
+
+    public ValidateOptionsResult Validate(string? name, ModelOptions options)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Path))
+        {
+            errors.Add(ModelPathResolver.NotFoundMessage(options.Path ?? ""));
+        }
+        else if (_resolve(options.Path) is null)
+        {
+            errors.Add(ModelPathResolver.NotFoundMessage(options.Path));
+        }
+
+        if (options.ContextSize < 0)
+        {
+            errors.Add($"Model:ContextSize must be 0 (the model's training context) or positive; got {options.ContextSize}.");
+        }
+
+        if (options.BatchSize < 1)
+        {
+            errors.Add($"Model:BatchSize must be at least 1; got {options.BatchSize}.");
+        }
+
+        if (options.MicroBatchSize < 1)
+        {
+            errors.Add($"Model:MicroBatchSize must be at least 1; got {options.MicroBatchSize}.");
+        }
+        else if (options.MicroBatchSize > options.BatchSize)
+        {
+            errors.Add($"Model:MicroBatchSize ({options.MicroBatchSize}) must not exceed Model:BatchSize ({options.BatchSize}).");
+        }
+
+        if (options.Threads < 1 && options.Threads != -1)
+        {
+            errors.Add($"Model:Threads must be at least 1 (or -1 for one per core); got {options.Threads}.");
+        }
+
+        if (options.GpuLayers < -1)
+        {
+            errors.Add($"Model:GpuLayers must be -1 (all), 0 (CPU only) or a layer count; got {options.GpuLayers}.");
+        }
+
+        if (options.ContextSize > 0 && options.BatchSize > options.ContextSize)
+        {
+            errors.Add($"Model:BatchSize ({options.BatchSize}) must not exceed Model:ContextSize ({options.ContextSize}).");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

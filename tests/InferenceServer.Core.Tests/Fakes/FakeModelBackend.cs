@@ -1,0 +1,205 @@
+using InferenceServer.Core.Engine;
+using InferenceServer.Core.Generation;
+
+namespace InferenceServer.Core.Tests.Fakes;
+
+/// <summary>
+/// Deterministic backend: the "logits" of a batch entry are one-hot (10 vs 0) at NextToken(token, position), so a
+/// sequence's output depends only on its own tokens, never on batching. Tracks KV cells per sequence and insists on
+/// contiguous positions; returns NoKvSlot when the cache would overflow or when injected; hooks let tests block
+/// the loop thread inside a decode.
+/// </summary>
+public sealed class FakeModelBackend : IModelBackend
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<int, int> _cells = [];
+    private readonly List<BatchToken[]> _batches = [];
+    private readonly Dictionary<int, float[]> _logits = [];
+    private int _liveSamplers;
+
+    public FakeModelBackend(int contextSize = 256, int batchSize = 64, int maxSequences = 8)
+    {
+        Metadata = new ModelMetadata
+        {
+            Id = "fake",
+            Architecture = "fake",
+            ContextSize = contextSize,
+            TrainingContextLength = contextSize,
+            BatchSize = batchSize,
+            MaxSequences = maxSequences,
+            VocabSize = 64,
+        };
+    }
+
+    public ModelMetadata Metadata { get; }
+    public ITokenizer Tokenizer { get; } = new FakeTokenizer();
+    public IChatTemplate ChatTemplate { get; } = new FakeChatTemplate();
+
+    /// <summary>next token = f(last token, its position). Default cycles through letters.</summary>
+    public Func<int, int, int> NextToken { get; set; } = (last, position) => ((last * 7) + (position * 3)) % 26 + 1;
+
+    /// <summary>Runs on the loop thread at the start of every decode (decode index, batch); may block.</summary>
+    public Action<int, BatchToken[]>? OnDecode { get; set; }
+
+    public int InjectNoKvSlot;
+    public int InjectFailed;
+    public int DecodeDelayMs { get; set; }
+    public bool Disposed { get; private set; }
+    public int LiveSamplers => Volatile.Read(ref _liveSamplers);
+    public int SamplersCreated;
+
+    public int DecodeCount
+    {
+        get { lock (_lock) { return _batches.Count; } }
+    }
+
+    public List<BatchToken[]> Batches
+    {
+        get { lock (_lock) { return _batches.ToList(); } }
+    }
+
+    public int CellsOf(int sequenceId)
+    {
+        lock (_lock)
+        {
+            return _cells.GetValueOrDefault(sequenceId);
+        }
+    }
+
+    public int TotalCells
+    {
+        get { lock (_lock) { return _cells.Values.Sum(); } }
+    }
+
+    public DecodeStatus Decode(ReadOnlySpan<BatchToken> batch)
+    {
+        BatchToken[] copy = batch.ToArray();
+        int index;
+        lock (_lock)
+        {
+            index = _batches.Count;
+            _batches.Add(copy);
+        }
+
+        if (copy.Length == 0 || copy.Length > Metadata.BatchSize)
+        {
+            throw new InvalidOperationException($"Bad batch size {copy.Length}.");
+        }
+
+        OnDecode?.Invoke(index, copy);
+        if (DecodeDelayMs > 0)
+        {
+            Thread.Sleep(DecodeDelayMs);
+        }
+
+        if (Interlocked.CompareExchange(ref InjectFailed, 0, 0) > 0)
+        {
+            Interlocked.Decrement(ref InjectFailed);
+            return DecodeStatus.Failed;
+        }
+
+        if (Interlocked.CompareExchange(ref InjectNoKvSlot, 0, 0) > 0)
+        {
+            Interlocked.Decrement(ref InjectNoKvSlot);
+            return DecodeStatus.NoKvSlot;
+        }
+
+        lock (_lock)
+        {
+            if (_cells.Values.Sum() + copy.Length > Metadata.ContextSize)
+            {
+                return DecodeStatus.NoKvSlot;
+            }
+
+            _logits.Clear();
+            for (int i = 0; i < copy.Length; i++)
+            {
+                BatchToken t = copy[i];
+                int cells = _cells.GetValueOrDefault(t.SequenceId);
+                if (t.Position != cells)
+                {
+                    throw new InvalidOperationException($"Sequence {t.SequenceId}: position {t.Position} but {cells} cells in cache.");
+                }
+
+                _cells[t.SequenceId] = cells + 1;
+                if (t.WantLogits)
+                {
+                    var logits = new float[64];
+                    logits[NextToken(t.Token, t.Position)] = 10f;
+                    _logits[i] = logits;
+                }
+            }
+        }
+
+        return DecodeStatus.Ok;
+    }
+
+    public ReadOnlySpan<float> GetLogits(int batchIndex)
+    {
+        lock (_lock)
+        {
+            return _logits.TryGetValue(batchIndex, out float[]? logits)
+                ? logits
+                : throw new InvalidOperationException($"No logits for batch index {batchIndex}.");
+        }
+    }
+
+    public ITokenSampler CreateSampler(SamplingParameters parameters, uint seed)
+    {
+        Interlocked.Increment(ref _liveSamplers);
+        Interlocked.Increment(ref SamplersCreated);
+        return new GreedySampler(this);
+    }
+
+    public void RemoveSequence(int sequenceId, int fromPosition = 0)
+    {
+        lock (_lock)
+        {
+            int cells = _cells.GetValueOrDefault(sequenceId);
+            _cells[sequenceId] = Math.Min(cells, fromPosition);
+        }
+    }
+
+    public void CopySequence(int sourceSequenceId, int destinationSequenceId, int tokenCount) =>
+        throw new NotSupportedException();
+
+    public void Dispose() => Disposed = true;
+
+    private sealed class GreedySampler(FakeModelBackend backend) : ITokenSampler
+    {
+        private bool _disposed;
+
+        public int Sample(int batchIndex)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            ReadOnlySpan<float> logits = backend.GetLogits(batchIndex);
+            int best = 0;
+            for (int i = 1; i < logits.Length; i++)
+            {
+                if (logits[i] > logits[best])
+                {
+                    best = i;
+                }
+            }
+
+            return best;
+        }
+
+        public void Dispose()
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                Interlocked.Decrement(ref backend._liveSamplers);
+            }
+        }
+    }
+
+    private sealed class FakeChatTemplate : IChatTemplate
+    {
+        public string Name => "fake";
+
+        public string Apply(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt) =>
+            string.Concat(messages.Select(m => m.Content));
+    }
+}

@@ -1,0 +1,63 @@
+using InferenceServer.Core.Options;
+
+namespace InferenceServer.Core.Tests.Options;
+
+public class OptionsValidatorTests
+{
+    private static readonly ModelOptionsValidator ExistingFile = new(path => path);
+
+    [Fact]
+    public void Default_engine_options_are_valid()
+    {
+        Assert.True(new EngineOptionsValidator().Validate(null, new EngineOptions()).Succeeded);
+    }
+
+    [Theory]
+    [InlineData(0, 1, 1, 1, "Engine:MaxSequences")]
+    [InlineData(257, 1, 1, 1, "Engine:MaxSequences")]
+    [InlineData(8, -1, 1, 1, "Engine:QueueCapacity")]
+    [InlineData(8, 0, 0, 1, "Engine:MaxPrefillChunk")]
+    [InlineData(8, 0, 1, 0, "Engine:RetryAfterSeconds")]
+    public void Bad_engine_options_name_their_key(int maxSequences, int queue, int chunk, int retry, string key)
+    {
+        var result = new EngineOptionsValidator().Validate(null, new EngineOptions
+        {
+            MaxSequences = maxSequences,
+            QueueCapacity = queue,
+            MaxPrefillChunk = chunk,
+            RetryAfterSeconds = retry,
+        });
+        Assert.True(result.Failed);
+        Assert.Contains(key, result.FailureMessage);
+    }
+
+    [Fact]
+    public void Queue_capacity_zero_is_allowed()
+    {
+        Assert.True(new EngineOptionsValidator().Validate(null, new EngineOptions { QueueCapacity = 0 }).Succeeded);
+    }
+
+    [Fact]
+    public void Model_options_cross_field_checks()
+    {
+        Assert.True(ExistingFile.Validate(null, new ModelOptions()).Succeeded);
+        Assert.Contains("Model:MicroBatchSize", ExistingFile.Validate(null, new ModelOptions { BatchSize = 256, MicroBatchSize = 512 }).FailureMessage);
+        Assert.Contains("Model:ContextSize", ExistingFile.Validate(null, new ModelOptions { ContextSize = -1 }).FailureMessage);
+        Assert.Contains("Model:Threads", ExistingFile.Validate(null, new ModelOptions { Threads = 0 }).FailureMessage);
+        Assert.True(ExistingFile.Validate(null, new ModelOptions { Threads = -1 }).Succeeded);
+        Assert.Contains("Model:BatchSize", ExistingFile.Validate(null, new ModelOptions { ContextSize = 128, BatchSize = 256, MicroBatchSize = 128 }).FailureMessage);
+        Assert.True(ExistingFile.Validate(null, new ModelOptions { ContextSize = 0 }).Succeeded);
+    }
+
+    [Fact]
+    public void Missing_model_file_message_names_the_key_candidates_and_override()
+    {
+        var result = new ModelOptionsValidator().Validate(null, new ModelOptions { Path = "no/such/model-" + Guid.NewGuid() + ".gguf" });
+        Assert.True(result.Failed);
+        Assert.Contains("Model:Path", result.FailureMessage);
+        Assert.Contains("Model__Path", result.FailureMessage);
+        Assert.Contains(AppContext.BaseDirectory.TrimEnd('/'), result.FailureMessage);
+
+        Assert.Contains("Model:Path", new ModelOptionsValidator().Validate(null, new ModelOptions { Path = " " }).FailureMessage);
+    }
+}
