@@ -27,6 +27,16 @@ internal sealed class ExampleEncoder(ITokenizer tokenizer)
         return new EncodedExample(tokens, targets);
     }
 
+    /// <summary>The same tokens as <see cref="EncodeChat"/> with every next token as a target (for cross-entropy checks).</summary>
+    public EncodedExample EncodeChatAllTokens(TaskExample example)
+    {
+        var chat = EncodeChat(example);
+        var targets = new int[chat.Length];
+        for (var i = 0; i < targets.Length - 1; i++) targets[i] = chat.Tokens[i + 1];
+        targets[^1] = -1;
+        return chat with { Targets = targets };
+    }
+
     /// <summary>Plain text with loss on every next token.</summary>
     public EncodedExample EncodePlain(string text)
     {

@@ -52,7 +52,8 @@ public sealed class TaskGenerator
         var hasSystem = _rng.NextDouble() < 0.5;
         if (hasSystem) messages.Add(new ChatTurn("system", _rng.Pick(Lexicon.SystemPrompts)));
         var r = _rng.NextDouble();
-        var shots = r < 0.65 ? 0 : r < 0.85 ? 1 : 2;
+        // Passages are long: at most one worked example there, so every prompt fits a 256-token sequence.
+        var shots = r < 0.65 ? 0 : r < 0.85 || task == TaskKind.ContextQuestion ? 1 : 2;
         for (var i = 0; i < shots; i++)
         {
             // Worked examples always come from the training side of the split.
