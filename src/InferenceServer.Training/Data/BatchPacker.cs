@@ -13,9 +13,10 @@ internal sealed class TokenBatch(int seqLen, int batch)
 
 /// <summary>
 /// Packs whole examples into fixed-length rows: every row starts with an example at position 0 (as inference
-/// does), examples follow each other until the next one does not fit, the rest is masked padding.
+/// does), examples follow each other until the next one does not fit, the rest is masked padding (or, with
+/// <c>labelEveryPosition</c>, every position is labelled with the next token of the row).
 /// </summary>
-internal sealed class BatchPacker(Func<EncodedExample> source, int padToken)
+internal sealed class BatchPacker(Func<EncodedExample> source, int padToken, bool labelEveryPosition = false)
 {
     private EncodedExample? _pending;
 
@@ -43,6 +44,14 @@ internal sealed class BatchPacker(Func<EncodedExample> source, int padToken)
             {
                 batch.Tokens[offset + i] = padToken;
                 batch.Targets[offset + i] = -1;
+            }
+            if (labelEveryPosition)
+            {
+                // Plain language modelling: every position predicts the next token of its row (padding after the end).
+                for (var i = 0; i < batch.SeqLen; i++)
+                {
+                    batch.Targets[offset + i] = i + 1 < batch.SeqLen ? batch.Tokens[offset + i + 1] : padToken;
+                }
             }
         }
     }

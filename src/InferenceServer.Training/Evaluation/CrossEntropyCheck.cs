@@ -26,7 +26,7 @@ internal static class CrossEntropyCheck
         var (graphLoss, count) = session.Evaluate(batch);
 
         var contextSize = (session.SeqLen + 255) / 256 * 256;
-        using var llama = new LlamaModelSession(modelPath, contextSize, threads);
+        using var llama = new LlamaModelSession(modelPath, contextSize, threads, exactKvCache: true);
         double sum = 0;
         var n = 0;
         for (var row = 0; row < batch.BatchSize; row++)

@@ -6,8 +6,9 @@ using LLama.Native;
 namespace InferenceServer.Training.Evaluation;
 
 /// <summary>
-/// A GGUF loaded through LLamaSharp the way the server runs it (CPU, no flash attention) with an F32 KV cache,
-/// so its logits are llama.cpp's inference numbers for the same weights.
+/// A GGUF loaded through LLamaSharp the way the server runs it (CPU, no flash attention). With
+/// <c>exactKvCache</c> the KV cache is F32, so logits are llama.cpp's inference numbers for the same weights
+/// without F16 rounding (the cross-entropy check); otherwise it keeps llama.cpp's default F16 cache, as the server.
 /// </summary>
 internal sealed class LlamaModelSession : IDisposable
 {
@@ -15,7 +16,7 @@ internal sealed class LlamaModelSession : IDisposable
     private readonly LLamaContext _context;
     private readonly LLamaBatch _batch = new();
 
-    public LlamaModelSession(string modelPath, int contextSize, int threads)
+    public LlamaModelSession(string modelPath, int contextSize, int threads, bool exactKvCache = false)
     {
         var p = new ModelParams(modelPath)
         {
@@ -25,8 +26,8 @@ internal sealed class LlamaModelSession : IDisposable
             GpuLayerCount = 0,
             Threads = threads,
             BatchThreads = threads,
-            TypeK = GGMLType.GGML_TYPE_F32,
-            TypeV = GGMLType.GGML_TYPE_F32,
+            TypeK = exactKvCache ? GGMLType.GGML_TYPE_F32 : GGMLType.GGML_TYPE_F16,
+            TypeV = exactKvCache ? GGMLType.GGML_TYPE_F32 : GGMLType.GGML_TYPE_F16,
             FlashAttention = false,
         };
         _weights = LLamaWeights.LoadFromFile(p);

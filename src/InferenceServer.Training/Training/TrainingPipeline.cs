@@ -70,17 +70,18 @@ public sealed class TrainingPipeline(TrainingOptions options, Action<string> log
             GgmlBackend.ggml_backend_cpu_set_n_threads(backend, options.Threads);
             using var model = TrainableModel.Load(initialPath, backend);
             using var session = new OptimizationSession(model, backend, options.SequenceLength, options.BatchSize);
+            using var answerSession = new OptimizationSession(model, backend, options.SequenceLength, options.BatchSize, options.LossRows);
 
             var encoder = new ExampleEncoder(tokenizer);
             LogLengths(encoder);
             var plain = new TaskGenerator(options.Seed, DataSplit.Train);
             var chat = new TaskGenerator(options.Seed + 1, DataSplit.Train);
-            var pretrain = new BatchPacker(() => encoder.EncodePlain(plain.NextPlainText()), tokenizer.Padding);
+            var pretrain = new BatchPacker(() => encoder.EncodePlain(plain.NextPlainText()), tokenizer.Padding, labelEveryPosition: true);
             var instruct = new BatchPacker(() => encoder.EncodeChat(chat.Next()), tokenizer.Padding);
 
             log($"training: {(options.Steps is { } s ? $"{s} steps" : $"{options.Minutes:F1} minutes")}, batch {options.BatchSize} x {options.SequenceLength} tokens, " +
                 $"{options.Threads} threads, pretraining share {options.PretrainFraction:P0}");
-            var records = new TrainingLoop(session, options, log).Run(pretrain, instruct, time);
+            var records = new TrainingLoop(session, answerSession, options, log).Run(pretrain, instruct, time);
             var trainingSeconds = records.Count == 0 ? 0 : records[^1].ElapsedSeconds;
             model.Save(options.OutputPath);
             log($"saved {options.OutputPath} after {records.Count} steps in {trainingSeconds:F0}s");
@@ -145,6 +146,11 @@ public sealed class TrainingPipeline(TrainingOptions options, Action<string> log
         log($"chat examples: mean {sorted.Average():F1} tokens, p95 {sorted[(int)(sorted.Count * 0.95)]}, max {sorted[^1]}; " +
             $"answer tokens {lengths.Sum(l => l.Answer) * 100.0 / lengths.Sum(l => l.Length):F1}% of all; " +
             $"{lengths.Count(l => l.Length > options.SequenceLength)} of {lengths.Count} longer than a sequence ({options.SequenceLength})");
+        var probe = new TaskGenerator(12347, DataSplit.Train);
+        var packer = new BatchPacker(() => encoder.EncodeChat(probe.Next()), 0);
+        var batch = new TokenBatch(options.SequenceLength, options.BatchSize);
+        var counts = Enumerable.Range(0, 50).Select(_ => { packer.Fill(batch); return batch.ActiveTargets; }).ToList();
+        log($"answer positions per instruction batch: mean {counts.Average():F1}, max {counts.Max()} (loss rows per step: {options.LossRows})");
         var p = new TaskGenerator(12346, DataSplit.Train);
         log($"plain-text lines: mean {Enumerable.Range(0, 2000).Average(_ => encoder.EncodePlain(p.NextPlainText()).Length):F1} tokens");
     }

@@ -29,13 +29,25 @@ public sealed class TinyTrainingFixture : IDisposable
 
         var encoder = new ExampleEncoder(Tokenizer);
         var generator = new TaskGenerator(11, DataSplit.Train);
-        var packer = new BatchPacker(() => encoder.EncodePlain(generator.NextPlainText()), Tokenizer.Padding);
+        var packer = new BatchPacker(() => encoder.EncodePlain(generator.NextPlainText()), Tokenizer.Padding, labelEveryPosition: true);
         var batch = new TokenBatch(SeqLen, Batch);
         for (var step = 0; step < Steps; step++)
         {
             packer.Fill(batch);
             Session.SetOptimizer(new OptimizerSettings(5e-3f));
             Losses.Add(Session.TrainStep(batch));
+        }
+        // Instruction tuning: loss on gathered answer positions only (a second opt context over the same weights).
+        using (var answers = new OptimizationSession(Model, _backend, SeqLen, Batch, gatherRows: 16))
+        {
+            var chat = new TaskGenerator(12, DataSplit.Train);
+            var chatPacker = new BatchPacker(() => encoder.EncodeChat(chat.Next()), Tokenizer.Padding);
+            for (var step = 0; step < 5; step++)
+            {
+                chatPacker.Fill(batch);
+                answers.SetOptimizer(new OptimizerSettings(5e-3f));
+                AnswerLosses.Add(answers.TrainStep(batch));
+            }
         }
         SavedPath = Path.Combine(Path.GetTempPath(), $"training-tests-{Environment.ProcessId}-{Guid.NewGuid():N}.gguf");
         Model.Save(SavedPath);
@@ -45,6 +57,7 @@ public sealed class TinyTrainingFixture : IDisposable
     internal TrainableModel Model { get; }
     internal OptimizationSession Session { get; }
     public List<double> Losses { get; } = [];
+    public List<double> AnswerLosses { get; } = [];
     public string SavedPath { get; }
 
     public void Dispose()

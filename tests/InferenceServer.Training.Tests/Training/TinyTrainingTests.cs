@@ -17,6 +17,7 @@ public sealed class TinyTrainingTests(TinyTrainingFixture fixture) : IClassFixtu
         var last = fixture.Losses.TakeLast(3).Average();
         Assert.All(fixture.Losses, l => Assert.True(double.IsFinite(l)));
         Assert.True(last < first - 1.0, $"loss went from {first:F3} to {last:F3}");
+        Assert.All(fixture.AnswerLosses, l => Assert.True(double.IsFinite(l) && l > 0));
     }
 
     [Fact]
