@@ -12,7 +12,7 @@ internal static class TrainingCli
         usage:
           train    --out models/default.gguf [--minutes 25] [--seed 1] [--threads 2] [--steps N] [--report-dir DIR]
                    [--eval 600] [--embd 128] [--layers 4] [--heads 4] [--kv-heads 2] [--ff 352] [--vocab 384]
-                   [--seq 256] [--batch 4] [--lr 0.002] [--pretrain-fraction 0.3] [--plain-mix 0] [--loss-rows 64]
+                   [--seq 256] [--batch 4] [--lr 0.003] [--pretrain-fraction 0.4] [--plain-mix 0.25] [--loss-rows 64]
           eval     --model PATH [--count 600] [--seed 20241127] [--threads 2]
           ce-check --model PATH [--threads 2]
           smoke    [--steps 100]

@@ -49,11 +49,11 @@ public sealed class TaskGenerator
     public TaskExample Next(TaskKind task)
     {
         var messages = new List<ChatTurn>();
-        var hasSystem = _rng.NextDouble() < 0.5;
+        var hasSystem = _rng.NextDouble() < 0.4;
         if (hasSystem) messages.Add(new ChatTurn("system", _rng.Pick(Lexicon.SystemPrompts)));
         var r = _rng.NextDouble();
         // Passages are long: at most one worked example there, so every prompt fits a 256-token sequence.
-        var shots = r < 0.65 ? 0 : r < 0.85 || task == TaskKind.ContextQuestion ? 1 : 2;
+        var shots = r < 0.7 ? 0 : r < 0.88 || task == TaskKind.ContextQuestion ? 1 : 2;
         for (var i = 0; i < shots; i++)
         {
             // Worked examples always come from the training side of the split.
@@ -66,16 +66,20 @@ public sealed class TaskGenerator
         return new TaskExample(task, messages, answer, shots, hasSystem);
     }
 
-    /// <summary>A line of plain text from the same domain ("question answer"), for the pretraining phase.</summary>
+    /// <summary>
+    /// A line of plain text from the same domain, for the pretraining phase: mostly bare equations
+    /// ("37 + 48 = 85", the densest arithmetic signal), otherwise a question and its answer on the next line.
+    /// </summary>
     public string NextPlainText()
     {
-        var task = NextTask();
-        var (q, a) = Question(task, _split);
-        if (task is TaskKind.Addition or TaskKind.Subtraction && _rng.NextDouble() < 0.4)
+        var r = _rng.NextDouble();
+        if (r < 0.45)
         {
+            var task = r < 0.225 ? TaskKind.Addition : TaskKind.Subtraction;
             var (x, y) = ArithmeticSplit.Draw(_rng, task, _split);
             return task == TaskKind.Addition ? Invariant($"{x} + {y} = {x + y}") : Invariant($"{x} - {y} = {x - y}");
         }
+        var (q, a) = Question(NextTask(), _split);
         return q + "\n" + a;
     }
 
