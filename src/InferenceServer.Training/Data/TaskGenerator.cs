@@ -73,9 +73,9 @@ public sealed class TaskGenerator
     public string NextPlainText()
     {
         var r = _rng.NextDouble();
-        if (r < 0.45)
+        if (r < 0.6)
         {
-            var task = r < 0.225 ? TaskKind.Addition : TaskKind.Subtraction;
+            var task = r < 0.3 ? TaskKind.Addition : TaskKind.Subtraction;
             var (x, y) = ArithmeticSplit.Draw(_rng, task, _split);
             return task == TaskKind.Addition ? Invariant($"{x} + {y} = {x + y}") : Invariant($"{x} - {y} = {x - y}");
         }

@@ -24,9 +24,9 @@ public sealed record TrainingOptions
     public int SequenceLength { get; init; } = 256;
     public int BatchSize { get; init; } = 4;
     /// <summary>Share of the budget spent on plain-text pretraining before instruction tuning.</summary>
-    public double PretrainFraction { get; init; } = 0.4;
+    public double PretrainFraction { get; init; } = 0.5;
     /// <summary>Share of instruction-tuning steps that still train on plain text (0 = none).</summary>
-    public double PlainTextMix { get; init; } = 0.25;
+    public double PlainTextMix { get; init; } = 0.34;
     /// <summary>Answer positions gathered per instruction-tuning step (cycled when a batch has fewer).</summary>
     public int LossRows { get; init; } = 64;
     public float PeakLearningRate { get; init; } = 3e-3f;
