@@ -1,1 +1,1 @@
-return 0; // placeholder: replaced by the tool itself
+return InferenceServer.Training.Cli.TrainingCli.Run(args);

@@ -1,0 +1,107 @@
+using InferenceServer.Training.Data;
+using InferenceServer.Training.Evaluation;
+using InferenceServer.Training.Model;
+using InferenceServer.Training.Native;
+using InferenceServer.Training.Training;
+
+namespace InferenceServer.Training.Cli;
+
+internal static class TrainingCli
+{
+    private const string Usage = """
+        usage:
+          train    --out models/default.gguf [--minutes 25] [--seed 1] [--threads 2] [--steps N] [--report-dir DIR]
+                   [--eval 600] [--embd 128] [--layers 4] [--heads 4] [--kv-heads 2] [--ff 352] [--vocab 384]
+                   [--seq 256] [--batch 4] [--lr 0.003] [--pretrain-fraction 0.4] [--plain-mix 0.25] [--loss-rows 64]
+          eval     --model PATH [--count 600] [--seed 20241127] [--threads 2]
+          ce-check --model PATH [--threads 2]
+          smoke    [--steps 100]
+        """;
+
+    public static int Run(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        var a = new CliArguments(args.Skip(1));
+        LlamaLogFilter.Install();
+        switch (args[0])
+        {
+            case "train":
+                return Train(a);
+            case "eval":
+                return Eval(a);
+            case "ce-check":
+                return CeCheck(a);
+            case "smoke":
+                return SmokeCommand.Run(a.Int("steps", 100), a.Int("threads", 2));
+            default:
+                Console.Error.WriteLine(Usage);
+                return 2;
+        }
+    }
+
+    private static int Train(CliArguments a)
+    {
+        var d = new TrainingOptions();
+        var options = d with
+        {
+            OutputPath = a.String("out") ?? d.OutputPath,
+            ReportDirectory = a.String("report-dir"),
+            Minutes = a.Double("minutes", d.Minutes),
+            Steps = a.OptionalInt("steps"),
+            Seed = a.Int("seed", d.Seed),
+            Threads = a.Int("threads", d.Threads),
+            EvalExamples = a.Int("eval", d.EvalExamples),
+            EmbeddingLength = a.Int("embd", d.EmbeddingLength),
+            BlockCount = a.Int("layers", d.BlockCount),
+            HeadCount = a.Int("heads", d.HeadCount),
+            HeadCountKv = a.Int("kv-heads", d.HeadCountKv),
+            FeedForwardLength = a.Int("ff", d.FeedForwardLength),
+            VocabSize = a.Int("vocab", d.VocabSize),
+            SequenceLength = a.Int("seq", d.SequenceLength),
+            BatchSize = a.Int("batch", d.BatchSize),
+            PeakLearningRate = (float)a.Double("lr", d.PeakLearningRate),
+            PretrainFraction = a.Double("pretrain-fraction", d.PretrainFraction),
+            PlainTextMix = a.Double("plain-mix", d.PlainTextMix),
+            LossRows = a.Int("loss-rows", d.LossRows),
+        };
+        var summary = new TrainingPipeline(options, Console.WriteLine, TimeProvider.System).Run();
+        Console.WriteLine($"done: {summary.Steps} steps, {summary.TrainingSeconds:F0}s training, {summary.TotalSeconds:F0}s total");
+        return 0;
+    }
+
+    private static int Eval(CliArguments a)
+    {
+        var model = a.String("model") ?? throw new ArgumentException("--model is required.");
+        var examples = HeldOutSet.Generate(a.Int("count", 600), a.Int("seed", HeldOutSet.DefaultSeed));
+        Console.WriteLine($"greedy exact match on {examples.Count} held-out examples:");
+        var result = GreedyEvaluator.Evaluate(model, examples, a.Int("threads", 2), Console.WriteLine);
+        foreach (var f in result.SampleFailures.Take(10)) Console.WriteLine("  miss: " + f);
+        return 0;
+    }
+
+    private static int CeCheck(CliArguments a)
+    {
+        var path = a.String("model") ?? throw new ArgumentException("--model is required.");
+        var threads = a.Int("threads", 2);
+        GgmlLibraryResolver.EnsureRegistered();
+        var backend = GgmlBackend.ggml_backend_cpu_init();
+        try
+        {
+            GgmlBackend.ggml_backend_cpu_set_n_threads(backend, threads);
+            using var tokenizer = new LlamaSharpTokenizer(path);
+            using var model = TrainableModel.Load(path, backend);
+            using var session = new OptimizationSession(model, backend, a.Int("seq", 256), a.Int("batch", 4));
+            var ce = CrossEntropyCheck.Run(session, tokenizer, path, threads);
+            Console.WriteLine($"cross-entropy on {ce.Tokens} held-out tokens: training graph {ce.TrainingGraph:F6}, llama.cpp {ce.LlamaCpp:F6}, |diff| {ce.AbsoluteDifference:E2}");
+            return ce.AbsoluteDifference < 1e-3 ? 0 : 1;
+        }
+        finally
+        {
+            GgmlBackend.ggml_backend_free(backend);
+        }
+    }
+}

@@ -1,0 +1,214 @@
+using System.Globalization;
+
+namespace InferenceServer.Training.Data;
+
+/// <summary>
+/// Deterministic generator of chat tasks with checkable answers: arithmetic (+, - on whole numbers 0..99, several
+/// phrasings), word tasks (upper-case, reverse, count letters), and questions answered from a short passage in
+/// the prompt; with and without a system prompt, zero-shot or with 1-2 worked examples as earlier turns.
+/// </summary>
+public sealed class TaskGenerator
+{
+    private static readonly TaskKind[] AllTasks = Enum.GetValues<TaskKind>();
+    private readonly DeterministicRandom _rng;
+    private readonly DataSplit _split;
+
+    public TaskGenerator(int seed, DataSplit split)
+    {
+        _rng = new DeterministicRandom((ulong)seed * 0x2545F4914F6CDD1DUL + (ulong)split + 1);
+        _split = split;
+    }
+
+    /// <summary>Relative frequency of each task in training data (arithmetic weighs most: it has the most to learn).</summary>
+    public static double Weight(TaskKind task) => task switch
+    {
+        TaskKind.Addition => 0.24,
+        TaskKind.Subtraction => 0.24,
+        TaskKind.Uppercase => 0.1,
+        TaskKind.Reverse => 0.12,
+        TaskKind.LetterCount => 0.1,
+        TaskKind.ContextQuestion => 0.2,
+        _ => 0,
+    };
+
+    public TaskKind NextTask()
+    {
+        var r = _rng.NextDouble();
+        foreach (var t in AllTasks)
+        {
+            r -= Weight(t);
+            if (r < 0) return t;
+        }
+        return AllTasks[^1];
+    }
+
+    /// <summary>Next chat example of a task drawn by <see cref="Weight"/>.</summary>
+    public TaskExample Next() => Next(NextTask());
+
+    /// <summary>Next chat example of the given task.</summary>
+    public TaskExample Next(TaskKind task)
+    {
+        var messages = new List<ChatTurn>();
+        var hasSystem = _rng.NextDouble() < 0.4;
+        if (hasSystem) messages.Add(new ChatTurn("system", _rng.Pick(Lexicon.SystemPrompts)));
+        var r = _rng.NextDouble();
+        // Passages are long: at most one worked example there, so every prompt fits a 256-token sequence.
+        var shots = r < 0.7 ? 0 : r < 0.88 || task == TaskKind.ContextQuestion ? 1 : 2;
+        for (var i = 0; i < shots; i++)
+        {
+            // Worked examples always come from the training side of the split.
+            var (q, a) = Question(task, DataSplit.Train);
+            messages.Add(new ChatTurn("user", q));
+            messages.Add(new ChatTurn("assistant", a));
+        }
+        var (question, answer) = Question(task, _split);
+        messages.Add(new ChatTurn("user", question));
+        return new TaskExample(task, messages, answer, shots, hasSystem);
+    }
+
+    /// <summary>
+    /// A line of plain text from the same domain, for the pretraining phase: mostly bare equations
+    /// ("37 + 48 = 85", the densest arithmetic signal), otherwise a question and its answer on the next line.
+    /// </summary>
+    public string NextPlainText()
+    {
+        var r = _rng.NextDouble();
+        if (r < 0.6)
+        {
+            var task = r < 0.3 ? TaskKind.Addition : TaskKind.Subtraction;
+            var (x, y) = ArithmeticSplit.Draw(_rng, task, _split);
+            return task == TaskKind.Addition ? Invariant($"{x} + {y} = {x + y}") : Invariant($"{x} - {y} = {x - y}");
+        }
+        var (q, a) = Question(NextTask(), _split);
+        return q + "\n" + a;
+    }
+
+    private (string Question, string Answer) Question(TaskKind task, DataSplit split) => task switch
+    {
+        TaskKind.Addition => Addition(split),
+        TaskKind.Subtraction => Subtraction(split),
+        TaskKind.Uppercase => Uppercase(),
+        TaskKind.Reverse => Reverse(),
+        TaskKind.LetterCount => LetterCount(),
+        TaskKind.ContextQuestion => ContextQuestion(),
+        _ => throw new ArgumentOutOfRangeException(nameof(task)),
+    };
+
+    private (string, string) Addition(DataSplit split)
+    {
+        var (a, b) = ArithmeticSplit.Draw(_rng, TaskKind.Addition, split);
+        var q = _rng.Next(6) switch
+        {
+            0 => $"What is {a} + {b}?",
+            1 => $"Compute {a} + {b}.",
+            2 => $"Calculate {a} plus {b}.",
+            3 => $"What is the sum of {a} and {b}?",
+            4 => $"Add {a} and {b}.",
+            _ => $"{a} + {b} = ?",
+        };
+        return (q, Invariant($"{a + b}"));
+    }
+
+    private (string, string) Subtraction(DataSplit split)
+    {
+        var (a, b) = ArithmeticSplit.Draw(_rng, TaskKind.Subtraction, split);
+        var q = _rng.Next(6) switch
+        {
+            0 => $"What is {a} - {b}?",
+            1 => $"Compute {a} - {b}.",
+            2 => $"Calculate {a} minus {b}.",
+            3 => $"What is {a} minus {b}?",
+            4 => $"Subtract {b} from {a}.",
+            _ => $"{a} - {b} = ?",
+        };
+        return (q, Invariant($"{a - b}"));
+    }
+
+    private (string, string) Uppercase()
+    {
+        var w = _rng.Pick(Lexicon.Words);
+        var q = _rng.Next(4) switch
+        {
+            0 => $"Convert \"{w}\" to uppercase.",
+            1 => $"Write the word \"{w}\" in capital letters.",
+            2 => $"What is \"{w}\" in uppercase?",
+            _ => $"Uppercase this word: \"{w}\"",
+        };
+        return (q, w.ToUpperInvariant());
+    }
+
+    private (string, string) Reverse()
+    {
+        var w = _rng.Pick(Lexicon.Words);
+        var q = _rng.Next(4) switch
+        {
+            0 => $"Reverse the word \"{w}\".",
+            1 => $"Spell \"{w}\" backwards.",
+            2 => $"What is \"{w}\" reversed?",
+            _ => $"Write \"{w}\" in reverse order.",
+        };
+        var chars = w.ToCharArray();
+        Array.Reverse(chars);
+        return (q, new string(chars));
+    }
+
+    private (string, string) LetterCount()
+    {
+        var w = _rng.Pick(Lexicon.Words);
+        var q = _rng.Next(4) switch
+        {
+            0 => $"How many letters are in the word \"{w}\"?",
+            1 => $"Count the letters in \"{w}\".",
+            2 => $"How many letters does \"{w}\" have?",
+            _ => $"What is the length of the word \"{w}\"?",
+        };
+        return (q, Invariant($"{w.Length}"));
+    }
+
+    private (string, string) ContextQuestion()
+    {
+        var factCount = _rng.Next(2, 4);
+        var names = new List<string>();
+        while (names.Count < factCount)
+        {
+            var n = _rng.Pick(Lexicon.Names);
+            if (!names.Contains(n)) names.Add(n);
+        }
+        var kind = _rng.Next(4);
+        var facts = new List<(string Sentence, string Question, string Answer)>();
+        var used = new HashSet<string>();
+        foreach (var name in names)
+        {
+            string value;
+            do
+            {
+                value = kind switch
+                {
+                    0 => _rng.Pick(Lexicon.Cities),
+                    1 => _rng.Pick(Lexicon.Colors),
+                    2 => _rng.Pick(Lexicon.Animals),
+                    _ => _rng.Pick(Lexicon.Jobs),
+                };
+            }
+            while (!used.Add(value));
+            facts.Add(kind switch
+            {
+                0 => ($"{name} lives in {value}.", $"Where does {name} live?", value),
+                1 => ($"{name}'s favorite color is {value}.", $"What is {name}'s favorite color?", value),
+                2 => ($"{name} has a pet {value}.", $"What pet does {name} have?", value),
+                _ => ($"{name} works as a {value}.", $"What is {name}'s job?", value),
+            });
+        }
+        var target = facts[_rng.Next(facts.Count)];
+        var passage = string.Join(" ", facts.Select(f => f.Sentence));
+        var q = _rng.Next(3) switch
+        {
+            0 => $"Context: {passage}\nQuestion: {target.Question}",
+            1 => $"Read the text and answer the question.\nText: {passage}\nQuestion: {target.Question}",
+            _ => $"{passage}\n{target.Question}",
+        };
+        return (q, target.Answer);
+    }
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,42 @@
+namespace InferenceServer.Training.Training;
+
+/// <summary>Everything a training run depends on; the defaults produce the embedded default model.</summary>
+public sealed record TrainingOptions
+{
+    public string OutputPath { get; init; } = "models/default.gguf";
+    /// <summary>Folder for the loss curve, the JSON summary and the initial (random) model.</summary>
+    public string? ReportDirectory { get; init; }
+    /// <summary>Wall-clock budget for the optimisation steps (pretraining + instruction tuning).</summary>
+    public double Minutes { get; init; } = 25;
+    /// <summary>When set, run exactly this many steps (schedule by step instead of by time).</summary>
+    public int? Steps { get; init; }
+    public int Seed { get; init; } = 1;
+    public int Threads { get; init; } = 2;
+
+    public int VocabSize { get; init; } = 384;
+    public int EmbeddingLength { get; init; } = 128;
+    public int BlockCount { get; init; } = 4;
+    public int HeadCount { get; init; } = 4;
+    public int HeadCountKv { get; init; } = 2;
+    public int FeedForwardLength { get; init; } = 352;
+    public int ContextLength { get; init; } = 512;
+
+    public int SequenceLength { get; init; } = 256;
+    public int BatchSize { get; init; } = 4;
+    /// <summary>Share of the budget spent on plain-text pretraining before instruction tuning.</summary>
+    public double PretrainFraction { get; init; } = 0.5;
+    /// <summary>Share of instruction-tuning steps that still train on plain text (0 = none).</summary>
+    public double PlainTextMix { get; init; } = 0.34;
+    /// <summary>Answer positions gathered per instruction-tuning step (cycled when a batch has fewer).</summary>
+    public int LossRows { get; init; } = 64;
+    public float PeakLearningRate { get; init; } = 3e-3f;
+    public int WarmupSteps { get; init; } = 50;
+    public int LogEvery { get; init; } = 25;
+
+    /// <summary>Held-out examples for greedy exact-match evaluation (0 skips it).</summary>
+    public int EvalExamples { get; init; } = 600;
+    /// <summary>Held-out rows for the training-graph vs llama.cpp cross-entropy check (0 skips it).</summary>
+    public bool CrossEntropyCheck { get; init; } = true;
+    /// <summary>Examples used to learn the BPE merges.</summary>
+    public int TokenizerCorpusExamples { get; init; } = 4000;
+}

@@ -1,0 +1,150 @@
+using System.Text.RegularExpressions;
+using InferenceServer.Training.Data;
+
+namespace InferenceServer.Training.Tests.Data;
+
+public sealed partial class TaskGeneratorTests
+{
+    [Fact]
+    public void Same_seed_gives_the_same_examples_and_another_seed_does_not()
+    {
+        var a = Generate(new TaskGenerator(7, DataSplit.Train), 200);
+        var b = Generate(new TaskGenerator(7, DataSplit.Train), 200);
+        var c = Generate(new TaskGenerator(8, DataSplit.Train), 200);
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+    }
+
+    [Fact]
+    public void Held_out_set_is_deterministic_and_balanced()
+    {
+        var first = HeldOutSet.Generate(60);
+        var second = HeldOutSet.Generate(60);
+        Assert.Equal(first.Select(Describe), second.Select(Describe));
+        foreach (var task in Enum.GetValues<TaskKind>()) Assert.Equal(10, first.Count(e => e.Task == task));
+    }
+
+    [Fact]
+    public void Every_answer_is_correct_for_its_question()
+    {
+        foreach (var ex in GenerateExamples(new TaskGenerator(3, DataSplit.Train), 3000).Concat(HeldOutSet.Generate(600)))
+        {
+            Assert.Equal(Solve(ex), ex.Answer);
+            Assert.Equal("user", ex.Messages[^1].Role);
+        }
+    }
+
+    [Fact]
+    public void Held_out_arithmetic_pairs_never_appear_in_training_data()
+    {
+        var heldOut = HeldOutSet.Generate(1200).Where(e => e.Task is TaskKind.Addition or TaskKind.Subtraction).Select(Key).ToHashSet();
+        Assert.NotEmpty(heldOut);
+        var train = new TaskGenerator(1, DataSplit.Train);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var ex = train.Next();
+            foreach (var user in ex.Messages.Where(m => m.Role == "user"))
+            {
+                if (Operands(user.Content) is { } op) Assert.False(ArithmeticSplit.IsHeldOut(op.Task, op.A, op.B), user.Content);
+            }
+            var line = train.NextPlainText();
+            if (Operands(line) is { } p) Assert.False(ArithmeticSplit.IsHeldOut(p.Task, p.A, p.B), line);
+        }
+        foreach (var key in heldOut) Assert.True(ArithmeticSplit.IsHeldOut(key.Task, key.A, key.B));
+    }
+
+    [Fact]
+    public void Examples_mix_system_prompts_and_few_shot_turns()
+    {
+        var examples = GenerateExamples(new TaskGenerator(5, DataSplit.Train), 1000);
+        Assert.Contains(examples, e => e.HasSystemPrompt);
+        Assert.Contains(examples, e => !e.HasSystemPrompt);
+        Assert.Contains(examples, e => e.Shots == 0);
+        Assert.Contains(examples, e => e.Shots > 0 && e.Messages.Count(m => m.Role == "assistant") == e.Shots);
+        Assert.Contains(examples, e => e.Question.StartsWith("What is ", StringComparison.Ordinal) && e.Task == TaskKind.Addition);
+        Assert.Contains(examples, e => e.Question.StartsWith("Compute ", StringComparison.Ordinal) && e.Task == TaskKind.Subtraction);
+    }
+
+    [Theory]
+    [InlineData("85", true)]
+    [InlineData(" 85.\n", true)]
+    [InlineData("86", false)]
+    [InlineData("85 apples", false)]
+    [InlineData("", false)]
+    public void Answer_checker_is_exact_up_to_whitespace_and_a_final_period(string reply, bool expected)
+    {
+        var ex = new TaskExample(TaskKind.Addition, [new ChatTurn("user", "What is 37 + 48?")], "85", 0, false);
+        Assert.Equal(expected, AnswerChecker.IsCorrect(ex, reply));
+    }
+
+    [Fact]
+    public void Answer_checker_is_case_sensitive_for_uppercase()
+    {
+        var ex = new TaskExample(TaskKind.Uppercase, [new ChatTurn("user", "Convert \"cat\" to uppercase.")], "CAT", 0, false);
+        Assert.True(AnswerChecker.IsCorrect(ex, "CAT"));
+        Assert.False(AnswerChecker.IsCorrect(ex, "cat"));
+    }
+
+    private static List<string> Generate(TaskGenerator g, int n) => Enumerable.Range(0, n).Select(_ => Describe(g.Next())).ToList();
+
+    private static List<TaskExample> GenerateExamples(TaskGenerator g, int n) => Enumerable.Range(0, n).Select(_ => g.Next()).ToList();
+
+    private static string Describe(TaskExample e) => $"{e.Task}|{string.Join("|", e.Messages.Select(m => m.Role + ":" + m.Content))}|{e.Answer}";
+
+    private static (TaskKind Task, int A, int B) Key(TaskExample e) => Operands(e.Question)!.Value;
+
+    private static (TaskKind Task, int A, int B)? Operands(string text)
+    {
+        var m = Plus().Match(text);
+        if (m.Success) return (TaskKind.Addition, int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value));
+        m = Minus().Match(text);
+        if (m.Success) return (TaskKind.Subtraction, int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value));
+        m = SubtractFrom().Match(text);
+        if (m.Success) return (TaskKind.Subtraction, int.Parse(m.Groups[2].Value), int.Parse(m.Groups[1].Value));
+        return null;
+    }
+
+    private static string Solve(TaskExample e)
+    {
+        var q = e.Question;
+        switch (e.Task)
+        {
+            case TaskKind.Addition:
+            {
+                var (_, a, b) = Operands(q)!.Value;
+                return (a + b).ToString();
+            }
+            case TaskKind.Subtraction:
+            {
+                var (_, a, b) = Operands(q)!.Value;
+                Assert.True(a >= b);
+                return (a - b).ToString();
+            }
+            case TaskKind.Uppercase:
+                return Quoted(q).ToUpperInvariant();
+            case TaskKind.Reverse:
+                return new string(Quoted(q).Reverse().ToArray());
+            case TaskKind.LetterCount:
+                return Quoted(q).Length.ToString();
+            default:
+            {
+                // "Where does X live?" etc.: find the sentence about X in the passage.
+                var name = Regex.Match(q.Split('\n')[^1], @"(?:does |is )([A-Z][a-z]+)").Groups[1].Value;
+                var sentence = Regex.Match(q, $@"{name}(?:'s favorite color is| lives in| has a pet| works as a) ([A-Za-z]+)\.");
+                Assert.True(sentence.Success, q);
+                return sentence.Groups[1].Value;
+            }
+        }
+    }
+
+    private static string Quoted(string q) => Regex.Match(q, "\"([a-z]+)\"").Groups[1].Value;
+
+    [GeneratedRegex(@"(\d+) (?:\+|plus|and) (\d+)")]
+    private static partial Regex Plus();
+
+    [GeneratedRegex(@"(\d+) (?:-|minus) (\d+)")]
+    private static partial Regex Minus();
+
+    [GeneratedRegex(@"Subtract (\d+) from (\d+)")]
+    private static partial Regex SubtractFrom();
+}
