@@ -25,6 +25,6 @@ public sealed class ModelOptions
     /// <summary>Override the GGUF chat template: a llama.cpp built-in name (chatml, llama3, mistral-v7, ...) or
     /// a template string llama.cpp recognises. Null: the model's own template, else chatml.</summary>
     public string? ChatTemplate { get; set; }
-    public bool FlashAttention { get; set; }
+    public bool FlashAttention { get; set; } = true;
     public bool UseMemoryMap { get; set; } = true;
 }
