@@ -143,31 +143,6 @@ public sealed class PrometheusProcess : IAsyncDisposable
         }
     }
 
-    private async Task WaitReadyAsync()
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"prometheus exited with code {_process.ExitCode}:\n{OutputTail}");
-            }
-
-            try
-            {
-                using var response = await Client.GetAsync("/-/ready");
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException("prometheus was not ready within 30 s:\n" + OutputTail);
-    }
+    private Task WaitReadyAsync() =>
+        ReadinessProbe.WaitAsync(_process, Client, "/-/ready", TimeSpan.FromSeconds(30), "prometheus", () => OutputTail);
 }

@@ -123,34 +123,8 @@ public sealed class ServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private async Task WaitReadyAsync()
-    {
-        var deadline = DateTime.UtcNow + ReadyTimeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"The server exited with code {_process.ExitCode} before it was ready:\n{OutputTail}");
-            }
-
-            try
-            {
-                using var response = await Client.GetAsync("/health/ready");
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"The server was not ready within {ReadyTimeout.TotalSeconds} s:\n{OutputTail}");
-    }
+    private Task WaitReadyAsync() =>
+        ReadinessProbe.WaitAsync(_process, Client, "/health/ready", ReadyTimeout, "The server", () => OutputTail);
 
     private void Capture(string? line)
     {
