@@ -120,20 +120,7 @@ public sealed class PrometheusProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                await _process.WaitForExitAsync(cts.Token);
-            }
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException)
-        {
-        }
-
-        _process.Dispose();
+        await ChildProcess.KillAndDisposeAsync(_process);
         try
         {
             Directory.Delete(_workDir, recursive: true);
@@ -144,5 +131,5 @@ public sealed class PrometheusProcess : IAsyncDisposable
     }
 
     private Task WaitReadyAsync() =>
-        ReadinessProbe.WaitAsync(_process, Client, "/-/ready", TimeSpan.FromSeconds(30), "prometheus", () => OutputTail);
+        ChildProcess.WaitReadyAsync(_process, Client, "/-/ready", TimeSpan.FromSeconds(30), "prometheus", () => OutputTail);
 }

@@ -107,24 +107,11 @@ public sealed class ServerProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                await _process.WaitForExitAsync(cts.Token);
-            }
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException)
-        {
-        }
-
-        _process.Dispose();
+        await ChildProcess.KillAndDisposeAsync(_process);
     }
 
     private Task WaitReadyAsync() =>
-        ReadinessProbe.WaitAsync(_process, Client, "/health/ready", ReadyTimeout, "The server", () => OutputTail);
+        ChildProcess.WaitReadyAsync(_process, Client, "/health/ready", ReadyTimeout, "The server", () => OutputTail);
 
     private void Capture(string? line)
     {
