@@ -1,12 +1,17 @@
 namespace InferenceServer.Training.Data;
 
-/// <summary>A [seqLen x batch] block of tokens with next-token targets (-1 = masked).</summary>
+/// <summary>
+/// A [seqLen x batch] block of tokens with next-token targets (-1 = masked) and, per position, the index of the
+/// packed example it belongs to within its row (attention can be kept inside an example: see
+/// <c>OptimizationSession</c>'s document mask).
+/// </summary>
 internal sealed class TokenBatch(int seqLen, int batch)
 {
     public int SeqLen { get; } = seqLen;
     public int BatchSize { get; } = batch;
     public int[] Tokens { get; } = new int[seqLen * batch];
     public int[] Targets { get; } = new int[seqLen * batch];
+    public int[] Documents { get; } = new int[seqLen * batch];
 
     public int ActiveTargets => Targets.Count(t => t >= 0);
 }
@@ -26,6 +31,7 @@ internal sealed class BatchPacker(Func<EncodedExample> source, int padToken, boo
         {
             var offset = row * batch.SeqLen;
             var pos = 0;
+            var document = 0;
             while (true)
             {
                 var ex = _pending ?? source();
@@ -38,12 +44,14 @@ internal sealed class BatchPacker(Func<EncodedExample> source, int padToken, boo
                 }
                 ex.Tokens.CopyTo(batch.Tokens, offset + pos);
                 ex.Targets.CopyTo(batch.Targets, offset + pos);
+                batch.Documents.AsSpan(offset + pos, ex.Length).Fill(document++);
                 pos += ex.Length;
             }
             for (var i = pos; i < batch.SeqLen; i++)
             {
                 batch.Tokens[offset + i] = padToken;
                 batch.Targets[offset + i] = -1;
+                batch.Documents[offset + i] = document;
             }
             if (labelEveryPosition)
             {

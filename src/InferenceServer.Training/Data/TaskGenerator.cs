@@ -13,36 +13,30 @@ public sealed class TaskGenerator
     private readonly DeterministicRandom _rng;
     private readonly DataSplit _split;
 
-    public TaskGenerator(int seed, DataSplit split)
+    private readonly TaskMix _mix;
+    private readonly double _equationShare;
+
+    /// <param name="equationShare">Share of plain-text lines that are bare equations.</param>
+    public TaskGenerator(int seed, DataSplit split, TaskMix? mix = null, double equationShare = 0.6)
     {
+        _mix = mix ?? TaskMix.Default;
+        _equationShare = equationShare;
         _rng = new DeterministicRandom((ulong)seed * 0x2545F4914F6CDD1DUL + (ulong)split + 1);
         _split = split;
     }
-
-    /// <summary>Relative frequency of each task in training data (arithmetic weighs most: it has the most to learn).</summary>
-    public static double Weight(TaskKind task) => task switch
-    {
-        TaskKind.Addition => 0.24,
-        TaskKind.Subtraction => 0.24,
-        TaskKind.Uppercase => 0.1,
-        TaskKind.Reverse => 0.12,
-        TaskKind.LetterCount => 0.1,
-        TaskKind.ContextQuestion => 0.2,
-        _ => 0,
-    };
 
     public TaskKind NextTask()
     {
         var r = _rng.NextDouble();
         foreach (var t in AllTasks)
         {
-            r -= Weight(t);
+            r -= _mix.Weight(t);
             if (r < 0) return t;
         }
         return AllTasks[^1];
     }
 
-    /// <summary>Next chat example of a task drawn by <see cref="Weight"/>.</summary>
+    /// <summary>Next chat example of a task drawn by the task mix.</summary>
     public TaskExample Next() => Next(NextTask());
 
     /// <summary>Next chat example of the given task.</summary>
@@ -73,9 +67,9 @@ public sealed class TaskGenerator
     public string NextPlainText()
     {
         var r = _rng.NextDouble();
-        if (r < 0.6)
+        if (r < _equationShare)
         {
-            var task = r < 0.3 ? TaskKind.Addition : TaskKind.Subtraction;
+            var task = r < _equationShare / 2 ? TaskKind.Addition : TaskKind.Subtraction;
             var (x, y) = ArithmeticSplit.Draw(_rng, task, _split);
             return task == TaskKind.Addition ? Invariant($"{x} + {y} = {x + y}") : Invariant($"{x} - {y} = {x - y}");
         }

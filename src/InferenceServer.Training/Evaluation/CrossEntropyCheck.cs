@@ -23,6 +23,8 @@ internal static class CrossEntropyCheck
         var packer = new BatchPacker(() => encoder.EncodeChatAllTokens(examples[i++ % examples.Count]), tokenizer.Padding);
         var batch = new TokenBatch(session.SeqLen, session.BatchSize);
         packer.Fill(batch);
+        // llama.cpp decodes each row as one sequence: the training graph must see it the same way (no document mask).
+        Array.Clear(batch.Documents);
         var (graphLoss, count) = session.Evaluate(batch);
 
         var contextSize = (session.SeqLen + 255) / 256 * 256;

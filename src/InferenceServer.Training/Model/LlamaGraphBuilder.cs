@@ -10,7 +10,9 @@ namespace InferenceServer.Training.Model;
 /// </summary>
 internal static class LlamaGraphBuilder
 {
-    public static nint BuildLogits(nint ctx, TrainableModel model, nint tokens, int seqLen, int batch)
+    /// <param name="mask">Optional additive attention mask [seq, seq, 1, batch] (0 or -inf, causal included); without it
+    /// the graph applies the plain causal mask.</param>
+    public static nint BuildLogits(nint ctx, TrainableModel model, nint tokens, int seqLen, int batch, nint mask = 0)
     {
         var c = model.Config;
         if (seqLen > c.ContextLength) throw new ArgumentOutOfRangeException(nameof(seqLen), "Sequence is longer than the positions table.");
@@ -47,8 +49,8 @@ internal static class LlamaGraphBuilder
             var kp = Ggml.ggml_cont(ctx, Ggml.ggml_permute(ctx, k, 0, 2, 1, 3)); // [hd, T, H, B]
             var vt = Ggml.ggml_cont(ctx, Ggml.ggml_permute(ctx, v, 1, 2, 0, 3)); // [T, hd, H, B]
             var kq = Ggml.ggml_mul_mat(ctx, kp, qp);                              // [Tk, Tq, H, B]
-            kq = Ggml.ggml_diag_mask_inf(ctx, kq, 0);
-            kq = Ggml.ggml_soft_max_ext(ctx, kq, 0, scale, 0.0f);
+            if (mask == 0) kq = Ggml.ggml_diag_mask_inf(ctx, kq, 0);
+            kq = Ggml.ggml_soft_max_ext(ctx, kq, mask, scale, 0.0f);
             var kqv = Ggml.ggml_mul_mat(ctx, vt, kq);                             // [hd, Tq, H, B]
             var merged = Ggml.ggml_cont(ctx, Ggml.ggml_permute(ctx, kqv, 0, 2, 1, 3)); // [hd, H, T, B]
             var attn = Ggml.ggml_mul_mat(ctx, model.Tensor(W("attn_output")), Ggml.ggml_reshape_2d(ctx, merged, e, n));

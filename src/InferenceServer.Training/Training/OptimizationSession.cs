@@ -25,6 +25,8 @@ internal sealed unsafe class OptimizationSession : IDisposable
     private readonly nint _ctxInputs;
     private readonly nint _inputBuffer;
     private readonly nint _rows;
+    private readonly nint _mask;
+    private readonly float[]? _maskData;
     private readonly nint _opt;
     private readonly GgmlOptOptimizerParams* _optParams;
     private readonly float[] _labels;
@@ -34,7 +36,9 @@ internal sealed unsafe class OptimizationSession : IDisposable
     public int BatchSize { get; }
     public int? GatherRows { get; }
 
-    public OptimizationSession(TrainableModel model, nint backend, int seqLen, int batch, int? gatherRows = null)
+    /// <param name="documentMask">Keep attention inside each packed example (the batch's <c>Documents</c>), so every
+    /// example is trained as if it were alone in its sequence, as inference sees it.</param>
+    public OptimizationSession(TrainableModel model, nint backend, int seqLen, int batch, int? gatherRows = null, bool documentMask = false)
     {
         _model = model;
         _backend = backend;
@@ -64,8 +68,14 @@ internal sealed unsafe class OptimizationSession : IDisposable
             _rows = Ggml.ggml_new_tensor_1d(_ctxInputs, GgmlType.I32, k);
             Ggml.ggml_set_name(_rows, "loss_rows");
         }
+        if (documentMask)
+        {
+            _mask = Ggml.ggml_new_tensor_4d(_ctxInputs, GgmlType.F32, seqLen, seqLen, 1, batch);
+            Ggml.ggml_set_name(_mask, "kq_mask");
+            _maskData = new float[(long)seqLen * seqLen * batch];
+        }
         _inputBuffer = GgmlBackend.ggml_backend_alloc_ctx_tensors(_ctxInputs, backend);
-        var logits = LlamaGraphBuilder.BuildLogits(_ctxCompute, model, tokens, seqLen, batch);
+        var logits = LlamaGraphBuilder.BuildLogits(_ctxCompute, model, tokens, seqLen, batch, _mask);
         Ggml.ggml_set_name(logits, "logits");
         if (_rows != 0) logits = Ggml.ggml_get_rows(_ctxCompute, logits, _rows); // [vocab, k]
 
@@ -145,12 +155,29 @@ internal sealed unsafe class OptimizationSession : IDisposable
             // ggml's cross-entropy averages over all rows; unlabeled rows (forward only) contribute zero.
             rowsScale = (double)batch.Targets.Length / active.Count;
         }
+        if (_maskData is not null) SetDocumentMask(batch);
         GgmlBackend.SetData<int>(GgmlOpt.ggml_opt_inputs(_opt), batch.Tokens);
         GgmlBackend.SetData<float>(GgmlOpt.ggml_opt_labels(_opt), _labels);
         GgmlOpt.ggml_opt_eval(_opt, 0);
         Span<float> loss = stackalloc float[1];
         GgmlBackend.GetData<float>(GgmlOpt.ggml_opt_loss(_opt), loss);
         return loss[0] * rowsScale;
+    }
+
+    /// <summary>mask[b][q][k] = 0 when k &lt;= q in the same example, -inf otherwise (ggml layout: k fastest).</summary>
+    private void SetDocumentMask(TokenBatch batch)
+    {
+        int t = SeqLen;
+        for (var b = 0; b < BatchSize; b++)
+        {
+            var docs = batch.Documents.AsSpan(b * t, t);
+            for (var q = 0; q < t; q++)
+            {
+                var row = _maskData!.AsSpan((b * t + q) * t, t);
+                for (var k = 0; k < t; k++) row[k] = k <= q && docs[k] == docs[q] ? 0f : float.NegativeInfinity;
+            }
+        }
+        GgmlBackend.SetData<float>(_mask, _maskData);
     }
 
     public void Dispose()

@@ -11,7 +11,8 @@ namespace InferenceServer.Training.Training;
 /// </summary>
 internal sealed class TrainingLoop(OptimizationSession dense, OptimizationSession masked, TrainingOptions options, Action<string> log)
 {
-    public IReadOnlyList<StepRecord> Run(BatchPacker pretrain, BatchPacker chat, TimeProvider time)
+    /// <param name="instructPlain">Source of the dense (every-token) steps mixed into instruction tuning.</param>
+    public IReadOnlyList<StepRecord> Run(BatchPacker pretrain, BatchPacker chat, BatchPacker instructPlain, TimeProvider time)
     {
         var session = dense;
         var schedule = new LearningRateSchedule(options.PeakLearningRate, options.WarmupSteps);
@@ -28,8 +29,9 @@ internal sealed class TrainingLoop(OptimizationSession dense, OptimizationSessio
             if (progress >= 1) break;
             // After the pretraining share, every k-th step stays on plain text (keeps the dense arithmetic signal).
             var plainStep = options.PlainTextMix > 0 && step % Math.Max(1, (int)Math.Round(1 / options.PlainTextMix)) == 0;
-            var phase = progress < options.PretrainFraction || plainStep ? "pretrain" : "instruct";
-            (phase == "pretrain" ? pretrain : chat).Fill(batch);
+            var pretraining = progress < options.PretrainFraction;
+            var phase = pretraining || plainStep ? "pretrain" : "instruct";
+            (pretraining ? pretrain : plainStep ? instructPlain : chat).Fill(batch);
             session = phase == "pretrain" ? dense : masked;
             var lr = schedule.At(step, progress);
             session.SetOptimizer(new OptimizerSettings(lr));

@@ -22,14 +22,22 @@ public sealed record TrainingOptions
     public int ContextLength { get; init; } = 512;
 
     public int SequenceLength { get; init; } = 256;
-    public int BatchSize { get; init; } = 4;
+    public int BatchSize { get; init; } = 8;
     /// <summary>Share of the budget spent on plain-text pretraining before instruction tuning.</summary>
     public double PretrainFraction { get; init; } = 0.5;
     /// <summary>Share of instruction-tuning steps that still train on plain text (0 = none).</summary>
-    public double PlainTextMix { get; init; } = 0.34;
+    public double PlainTextMix { get; init; } = 0.5;
+    /// <summary>Relative frequency of each task in the generated training data.</summary>
+    public Data.TaskMix Mix { get; init; } = Data.TaskMix.Default;
+    /// <summary>Share of plain-text (pretraining) lines that are bare equations such as "37 + 48 = 85".</summary>
+    public double EquationShare { get; init; } = 0.6;
+    /// <summary>Attention stays inside each packed example (trained as inference sees it: alone in its sequence).</summary>
+    public bool DocumentMask { get; init; } = true;
+    /// <summary>The plain-text steps of instruction tuning train on whole chat examples (every token) instead of plain lines.</summary>
+    public bool DenseChatSteps { get; init; } = true;
     /// <summary>Answer positions gathered per instruction-tuning step (cycled when a batch has fewer).</summary>
-    public int LossRows { get; init; } = 64;
-    public float PeakLearningRate { get; init; } = 3e-3f;
+    public int LossRows { get; init; } = 224;
+    public float PeakLearningRate { get; init; } = 4e-3f;
     public int WarmupSteps { get; init; } = 50;
     public int LogEvery { get; init; } = 25;
 
@@ -39,4 +47,10 @@ public sealed record TrainingOptions
     public bool CrossEntropyCheck { get; init; } = true;
     /// <summary>Examples used to learn the BPE merges.</summary>
     public int TokenizerCorpusExamples { get; init; } = 4000;
+
+    /// <summary>The data and optimisation recipe in one line (logged and kept in the summary).</summary>
+    public string Recipe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"batch {BatchSize} x {SequenceLength}, pretraining share {PretrainFraction:0.##}, plain-text mix {PlainTextMix:0.##}, " +
+        $"peak lr {PeakLearningRate} (warm-up {WarmupSteps}), loss rows {LossRows}, document mask {DocumentMask}, dense chat steps {DenseChatSteps}, " +
+        $"equation share {EquationShare:0.##}, task mix {Mix}");
 }

@@ -69,19 +69,22 @@ public sealed class TrainingPipeline(TrainingOptions options, Action<string> log
         {
             GgmlBackend.ggml_backend_cpu_set_n_threads(backend, options.Threads);
             using var model = TrainableModel.Load(initialPath, backend);
-            using var session = new OptimizationSession(model, backend, options.SequenceLength, options.BatchSize);
-            using var answerSession = new OptimizationSession(model, backend, options.SequenceLength, options.BatchSize, options.LossRows);
+            using var session = new OptimizationSession(model, backend, options.SequenceLength, options.BatchSize, documentMask: options.DocumentMask);
+            using var answerSession = new OptimizationSession(model, backend, options.SequenceLength, options.BatchSize, options.LossRows, options.DocumentMask);
 
             var encoder = new ExampleEncoder(tokenizer);
             LogLengths(encoder);
-            var plain = new TaskGenerator(options.Seed, DataSplit.Train);
-            var chat = new TaskGenerator(options.Seed + 1, DataSplit.Train);
+            var plain = new TaskGenerator(options.Seed, DataSplit.Train, options.Mix, options.EquationShare);
+            var chat = new TaskGenerator(options.Seed + 1, DataSplit.Train, options.Mix);
             var pretrain = new BatchPacker(() => encoder.EncodePlain(plain.NextPlainText()), tokenizer.Padding, labelEveryPosition: true);
             var instruct = new BatchPacker(() => encoder.EncodeChat(chat.Next()), tokenizer.Padding);
+            var denseChat = new TaskGenerator(options.Seed + 3, DataSplit.Train, options.Mix);
+            var instructPlain = options.DenseChatSteps
+                ? new BatchPacker(() => encoder.EncodeChat(denseChat.Next()), tokenizer.Padding, labelEveryPosition: true)
+                : pretrain;
 
-            log($"training: {(options.Steps is { } s ? $"{s} steps" : $"{options.Minutes:F1} minutes")}, batch {options.BatchSize} x {options.SequenceLength} tokens, " +
-                $"{options.Threads} threads, pretraining share {options.PretrainFraction:P0}");
-            var records = new TrainingLoop(session, answerSession, options, log).Run(pretrain, instruct, time);
+            log($"training: {(options.Steps is { } s ? $"{s} steps" : $"{options.Minutes:F1} minutes")}, {options.Threads} threads, {options.Recipe()}");
+            var records = new TrainingLoop(session, answerSession, options, log).Run(pretrain, instruct, instructPlain, time);
             var trainingSeconds = records.Count == 0 ? 0 : records[^1].ElapsedSeconds;
             model.Save(options.OutputPath);
             log($"saved {options.OutputPath} after {records.Count} steps in {trainingSeconds:F0}s");
@@ -106,6 +109,7 @@ public sealed class TrainingPipeline(TrainingOptions options, Action<string> log
                 Model = model.Config,
                 ParameterCount = spec.ParameterCount(vocabulary.Count),
                 Seed = options.Seed,
+                Recipe = options.Recipe(),
                 Threads = options.Threads,
                 SequenceLength = options.SequenceLength,
                 BatchSize = options.BatchSize,
@@ -140,13 +144,13 @@ public sealed class TrainingPipeline(TrainingOptions options, Action<string> log
 
     private void LogLengths(ExampleEncoder encoder)
     {
-        var g = new TaskGenerator(12345, DataSplit.Train);
+        var g = new TaskGenerator(12345, DataSplit.Train, options.Mix);
         var lengths = Enumerable.Range(0, 2000).Select(_ => encoder.EncodeChat(g.Next())).Select(e => (e.Length, Answer: e.Targets.Count(t => t >= 0))).ToList();
         var sorted = lengths.Select(l => l.Length).Order().ToList();
         log($"chat examples: mean {sorted.Average():F1} tokens, p95 {sorted[(int)(sorted.Count * 0.95)]}, max {sorted[^1]}; " +
             $"answer tokens {lengths.Sum(l => l.Answer) * 100.0 / lengths.Sum(l => l.Length):F1}% of all; " +
             $"{lengths.Count(l => l.Length > options.SequenceLength)} of {lengths.Count} longer than a sequence ({options.SequenceLength})");
-        var probe = new TaskGenerator(12347, DataSplit.Train);
+        var probe = new TaskGenerator(12347, DataSplit.Train, options.Mix);
         var packer = new BatchPacker(() => encoder.EncodeChat(probe.Next()), 0);
         var batch = new TokenBatch(options.SequenceLength, options.BatchSize);
         var counts = Enumerable.Range(0, 50).Select(_ => { packer.Fill(batch); return batch.ActiveTargets; }).ToList();

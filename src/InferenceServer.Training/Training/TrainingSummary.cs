@@ -10,6 +10,7 @@ public sealed record TrainingSummary
     public required ModelConfig Model { get; init; }
     public required long ParameterCount { get; init; }
     public required int Seed { get; init; }
+    public required string Recipe { get; init; }
     public required int Threads { get; init; }
     public required int SequenceLength { get; init; }
     public required int BatchSize { get; init; }
