@@ -1,8 +1,5 @@
 using InferenceServer.Training.Data;
-using InferenceServer.Training.Model;
-using InferenceServer.Training.Native;
 using InferenceServer.Training.Training;
-using InferenceServer.TestKit;
 
 namespace InferenceServer.Training.Tests.Training;
 
@@ -13,30 +10,19 @@ namespace InferenceServer.Training.Tests.Training;
 public sealed class DocumentMaskTests : IDisposable
 {
     private const int SeqLen = 128;
-    private readonly nint _backend;
-    private readonly TrainableModel _model;
-    private readonly LlamaSharpTokenizer _tokenizer;
-
-    public DocumentMaskTests()
-    {
-        GgmlLibraryResolver.EnsureRegistered();
-        _backend = GgmlBackend.ggml_backend_cpu_init();
-        GgmlBackend.ggml_backend_cpu_set_n_threads(_backend, 1);
-        _model = TrainableModel.Load(TestModels.TinyRandom, _backend);
-        _tokenizer = new LlamaSharpTokenizer(TestModels.TinyRandom);
-    }
+    private readonly TinyModelOnCpu _tiny = new();
 
     [Fact]
     public void A_packed_example_is_scored_as_if_it_were_alone()
     {
-        var encoder = new ExampleEncoder(_tokenizer);
+        var encoder = new ExampleEncoder(_tiny.Tokenizer);
         var examples = HeldOutSet.Generate(12);
         var first = encoder.EncodeChatAllTokens(examples[6]);
         var second = encoder.EncodeChatAllTokens(examples[1]);
         Assert.True(first.Length + second.Length <= SeqLen);
 
-        using var masked = new OptimizationSession(_model, _backend, SeqLen, 1, documentMask: true);
-        using var causal = new OptimizationSession(_model, _backend, SeqLen, 1);
+        using var masked = new OptimizationSession(_tiny.Model, _tiny.Backend, SeqLen, 1, documentMask: true);
+        using var causal = new OptimizationSession(_tiny.Model, _tiny.Backend, SeqLen, 1);
 
         var alone = Batch(second);
         var packed = Batch(first, second);
@@ -56,16 +42,11 @@ public sealed class DocumentMaskTests : IDisposable
         var queue = new Queue<EncodedExample>(parts.Select((p, i) => i < parts.Length - 1 ? p with { Targets = Enumerable.Repeat(-1, p.Length).ToArray() } : p));
         // A full-row filler does not fit after the given examples, so it closes the row.
         var filler = new EncodedExample(new int[SeqLen], new int[SeqLen]);
-        var packer = new BatchPacker(() => queue.Count > 0 ? queue.Dequeue() : filler, _tokenizer.Padding);
+        var packer = new BatchPacker(() => queue.Count > 0 ? queue.Dequeue() : filler, _tiny.Tokenizer.Padding);
         var batch = new TokenBatch(SeqLen, 1);
         packer.Fill(batch);
         return batch;
     }
 
-    public void Dispose()
-    {
-        _tokenizer.Dispose();
-        _model.Dispose();
-        GgmlBackend.ggml_backend_free(_backend);
-    }
+    public void Dispose() => _tiny.Dispose();
 }

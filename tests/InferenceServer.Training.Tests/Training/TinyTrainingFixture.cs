@@ -16,16 +16,12 @@ public sealed class TinyTrainingFixture : IDisposable
     public const int Batch = 2;
     public const int Steps = 40;
 
-    private readonly nint _backend;
+    private readonly TinyModelOnCpu _tiny = new();
 
     public TinyTrainingFixture()
     {
-        GgmlLibraryResolver.EnsureRegistered();
-        _backend = GgmlBackend.ggml_backend_cpu_init();
-        GgmlBackend.ggml_backend_cpu_set_n_threads(_backend, 1);
-        Tokenizer = new LlamaSharpTokenizer(TestModels.TinyRandom);
-        Model = TrainableModel.Load(TestModels.TinyRandom, _backend);
-        Session = new OptimizationSession(Model, _backend, SeqLen, Batch);
+        var backend = _tiny.Backend;
+        Session = new OptimizationSession(Model, backend, SeqLen, Batch);
 
         var encoder = new ExampleEncoder(Tokenizer);
         var generator = new TaskGenerator(11, DataSplit.Train);
@@ -38,7 +34,7 @@ public sealed class TinyTrainingFixture : IDisposable
             Losses.Add(Session.TrainStep(batch));
         }
         // Instruction tuning: loss on gathered answer positions only (a second opt context over the same weights).
-        using (var answers = new OptimizationSession(Model, _backend, SeqLen, Batch, gatherRows: 16))
+        using (var answers = new OptimizationSession(Model, backend, SeqLen, Batch, gatherRows: 16))
         {
             var chat = new TaskGenerator(12, DataSplit.Train);
             var chatPacker = new BatchPacker(() => encoder.EncodeChat(chat.Next()), Tokenizer.Padding);
@@ -53,8 +49,8 @@ public sealed class TinyTrainingFixture : IDisposable
         Model.Save(SavedPath);
     }
 
-    internal LlamaSharpTokenizer Tokenizer { get; }
-    internal TrainableModel Model { get; }
+    internal LlamaSharpTokenizer Tokenizer => _tiny.Tokenizer;
+    internal TrainableModel Model => _tiny.Model;
     internal OptimizationSession Session { get; }
     public List<double> Losses { get; } = [];
     public List<double> AnswerLosses { get; } = [];
@@ -63,9 +59,7 @@ public sealed class TinyTrainingFixture : IDisposable
     public void Dispose()
     {
         Session.Dispose();
-        Model.Dispose();
-        Tokenizer.Dispose();
-        GgmlBackend.ggml_backend_free(_backend);
+        _tiny.Dispose();
         File.Delete(SavedPath);
     }
 }
