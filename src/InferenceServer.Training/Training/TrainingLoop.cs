@@ -11,8 +11,8 @@ namespace InferenceServer.Training.Training;
 /// </summary>
 internal sealed class TrainingLoop(OptimizationSession dense, OptimizationSession masked, TrainingOptions options, Action<string> log)
 {
-    /// <param name="instructPlain">Source of the dense (every-token) steps mixed into instruction tuning.</param>
-    public IReadOnlyList<StepRecord> Run(BatchPacker pretrain, BatchPacker chat, BatchPacker instructPlain, TimeProvider time)
+    /// <param name="instructDense">Source of the dense (every-token) steps mixed into instruction tuning.</param>
+    public IReadOnlyList<StepRecord> Run(BatchPacker pretrain, BatchPacker chat, BatchPacker instructDense, TimeProvider time)
     {
         var session = dense;
         var schedule = new LearningRateSchedule(options.PeakLearningRate, options.WarmupSteps);
@@ -27,11 +27,11 @@ internal sealed class TrainingLoop(OptimizationSession dense, OptimizationSessio
             var elapsed = time.GetElapsedTime(start);
             double progress = options.Steps is { } total ? (double)step / total : elapsed / budget;
             if (progress >= 1) break;
-            // After the pretraining share, every k-th step stays on plain text (keeps the dense arithmetic signal).
+            // After the pretraining share, every k-th step stays dense (every token labelled: plain text or whole chats).
             var plainStep = options.PlainTextMix > 0 && step % Math.Max(1, (int)Math.Round(1 / options.PlainTextMix)) == 0;
             var pretraining = progress < options.PretrainFraction;
             var phase = pretraining || plainStep ? "pretrain" : "instruct";
-            (pretraining ? pretrain : plainStep ? instructPlain : chat).Fill(batch);
+            (pretraining ? pretrain : plainStep ? instructDense : chat).Fill(batch);
             session = phase == "pretrain" ? dense : masked;
             var lr = schedule.At(step, progress);
             session.SetOptimizer(new OptimizerSettings(lr));

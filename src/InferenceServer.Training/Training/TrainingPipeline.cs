@@ -79,12 +79,12 @@ public sealed class TrainingPipeline(TrainingOptions options, Action<string> log
             var pretrain = new BatchPacker(() => encoder.EncodePlain(plain.NextPlainText()), tokenizer.Padding, labelEveryPosition: true);
             var instruct = new BatchPacker(() => encoder.EncodeChat(chat.Next()), tokenizer.Padding);
             var denseChat = new TaskGenerator(options.Seed + 3, DataSplit.Train, options.Mix);
-            var instructPlain = options.DenseChatSteps
+            var instructDense = options.DenseChatSteps
                 ? new BatchPacker(() => encoder.EncodeChat(denseChat.Next()), tokenizer.Padding, labelEveryPosition: true)
                 : pretrain;
 
             log($"training: {(options.Steps is { } s ? $"{s} steps" : $"{options.Minutes:F1} minutes")}, {options.Threads} threads, {options.Recipe()}");
-            var records = new TrainingLoop(session, answerSession, options, log).Run(pretrain, instruct, instructPlain, time);
+            var records = new TrainingLoop(session, answerSession, options, log).Run(pretrain, instruct, instructDense, time);
             var trainingSeconds = records.Count == 0 ? 0 : records[^1].ElapsedSeconds;
             model.Save(options.OutputPath);
             log($"saved {options.OutputPath} after {records.Count} steps in {trainingSeconds:F0}s");
@@ -167,7 +167,7 @@ public sealed class TrainingPipeline(TrainingOptions options, Action<string> log
 
     private string TokenizerCorpus()
     {
-        var generator = new TaskGenerator(options.Seed + 2, DataSplit.Train);
+        var generator = new TaskGenerator(options.Seed + 2, DataSplit.Train, options.Mix);
         var sb = new StringBuilder();
         for (var i = 0; i < options.TokenizerCorpusExamples; i++)
         {
