@@ -3,17 +3,9 @@ namespace InferenceServer.ModelTools.Models;
 /// <summary>Fast deterministic normal samples (SplitMix64 + Box-Muller); identical on every platform for a given seed.</summary>
 internal struct NormalSampler(ulong seed)
 {
-    private ulong _state = seed;
+    private SplitMix64 _bits = new(seed);
 
-    private ulong NextUInt64()
-    {
-        ulong z = _state += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
-
-    private double NextUnit() => ((NextUInt64() >> 11) + 0.5) * (1.0 / (1UL << 53));
+    private double NextUnit() => ((_bits.NextUInt64() >> 11) + 0.5) * (1.0 / (1UL << 53));
 
     public void Fill(Span<float> destination, float std)
     {

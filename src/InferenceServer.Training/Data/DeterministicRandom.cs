@@ -1,17 +1,13 @@
+using InferenceServer.ModelTools.Models;
+
 namespace InferenceServer.Training.Data;
 
-/// <summary>SplitMix64: a tiny RNG whose sequence is fixed by its seed on every runtime (data must be reproducible).</summary>
+/// <summary>Uniform draws for generated training data over <see cref="SplitMix64"/> (same sequence on every runtime).</summary>
 internal sealed class DeterministicRandom(ulong seed)
 {
-    private ulong _state = seed;
+    private SplitMix64 _bits = new(seed);
 
-    public ulong NextUInt64()
-    {
-        var z = _state += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
+    public ulong NextUInt64() => _bits.NextUInt64();
 
     /// <summary>Uniform integer in [0, maxExclusive).</summary>
     public int Next(int maxExclusive) => (int)(NextUInt64() % (ulong)maxExclusive);
