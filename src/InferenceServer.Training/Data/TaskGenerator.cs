@@ -15,12 +15,22 @@ public sealed class TaskGenerator
 
     private readonly TaskMix _mix;
     private readonly double _equationShare;
+    private readonly int _passageQuestions;
 
     /// <param name="equationShare">Share of plain-text lines that are bare equations.</param>
-    public TaskGenerator(int seed, DataSplit split, TaskMix? mix = null, double equationShare = 0.6)
+    /// <param name="passageQuestions">
+    /// Most questions asked about one passage (1 to 3): with more than one, a passage conversation asks 1 to this many
+    /// questions in turn, each about a person drawn independently (so no answer follows by elimination), and a
+    /// plain-text passage is followed by as many question/answer lines. Every extra question is another binding of a
+    /// name to its value to learn from the same passage tokens. 1 draws exactly the data it drew before.
+    /// </param>
+    public TaskGenerator(int seed, DataSplit split, TaskMix? mix = null, double equationShare = 0.6, int passageQuestions = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(passageQuestions, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(passageQuestions, 3);
         _mix = mix ?? TaskMix.Default;
         _equationShare = equationShare;
+        _passageQuestions = passageQuestions;
         _rng = new DeterministicRandom((ulong)seed * 0x2545F4914F6CDD1DUL + (ulong)split + 1);
         _split = split;
     }
@@ -55,6 +65,17 @@ public sealed class TaskGenerator
             messages.Add(new ChatTurn("user", q));
             messages.Add(new ChatTurn("assistant", a));
         }
+        if (task == TaskKind.ContextQuestion && _passageQuestions > 1)
+        {
+            var dialogue = PassageDialogue(_rng.Next(1, _passageQuestions + 1));
+            for (var i = 0; i < dialogue.Count - 1; i++)
+            {
+                messages.Add(new ChatTurn("user", dialogue[i].Question));
+                messages.Add(new ChatTurn("assistant", dialogue[i].Answer));
+            }
+            messages.Add(new ChatTurn("user", dialogue[^1].Question));
+            return new TaskExample(task, messages, dialogue[^1].Answer, shots, hasSystem);
+        }
         var (question, answer) = Question(task, _split);
         messages.Add(new ChatTurn("user", question));
         return new TaskExample(task, messages, answer, shots, hasSystem);
@@ -73,7 +94,12 @@ public sealed class TaskGenerator
             var (x, y) = ArithmeticSplit.Draw(_rng, task, _split);
             return task == TaskKind.Addition ? Invariant($"{x} + {y} = {x + y}") : Invariant($"{x} - {y} = {x - y}");
         }
-        var (q, a) = Question(NextTask(), _split);
+        var next = NextTask();
+        if (next == TaskKind.ContextQuestion && _passageQuestions > 1)
+        {
+            return string.Join("\n", PassageDialogue(_rng.Next(1, _passageQuestions + 1)).Select(t => t.Question + "\n" + t.Answer));
+        }
+        var (q, a) = Question(next, _split);
         return q + "\n" + a;
     }
 
@@ -159,7 +185,13 @@ public sealed class TaskGenerator
         return (q, Invariant($"{w.Length}"));
     }
 
-    private (string, string) ContextQuestion()
+    private (string, string) ContextQuestion() => PassageDialogue(1)[0];
+
+    /// <summary>
+    /// A passage of 2-3 facts of one kind about different people and <paramref name="questions"/> questions about it:
+    /// the first carries the passage, the others are the bare question of a person drawn again.
+    /// </summary>
+    private List<(string Question, string Answer)> PassageDialogue(int questions)
     {
         var factCount = _rng.Next(2, 4);
         var names = new List<string>();
@@ -201,7 +233,13 @@ public sealed class TaskGenerator
             1 => $"Read the text and answer the question.\nText: {passage}\nQuestion: {target.Question}",
             _ => $"{passage}\n{target.Question}",
         };
-        return (q, target.Answer);
+        var dialogue = new List<(string, string)> { (q, target.Answer) };
+        while (dialogue.Count < questions)
+        {
+            var next = facts[_rng.Next(facts.Count)];
+            dialogue.Add((next.Question, next.Answer));
+        }
+        return dialogue;
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -35,6 +35,8 @@ public sealed record TrainingOptions
     public bool DocumentMask { get; init; } = true;
     /// <summary>The plain-text steps of instruction tuning train on whole chat examples (every token) instead of plain lines.</summary>
     public bool DenseChatSteps { get; init; } = true;
+    /// <summary>Most questions asked about one training passage (1-3; see <see cref="Data.TaskGenerator"/>).</summary>
+    public int PassageQuestions { get; init; } = 1;
     /// <summary>Answer positions gathered per instruction-tuning step (cycled when a batch has fewer).</summary>
     public int LossRows { get; init; } = 224;
     public float PeakLearningRate { get; init; } = 4e-3f;
@@ -52,5 +54,6 @@ public sealed record TrainingOptions
     public string Recipe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"batch {BatchSize} x {SequenceLength}, pretraining share {PretrainFraction:0.##}, plain-text mix {PlainTextMix:0.##}, " +
         $"peak lr {PeakLearningRate} (warm-up {WarmupSteps}), loss rows {LossRows}, document mask {DocumentMask}, dense chat steps {DenseChatSteps}, " +
+        $"questions per passage {PassageQuestions}, " +
         $"equation share {EquationShare:0.##}, task mix {Mix}");
 }

@@ -74,11 +74,11 @@ public sealed class TrainingPipeline(TrainingOptions options, Action<string> log
 
             var encoder = new ExampleEncoder(tokenizer);
             LogLengths(encoder);
-            var plain = new TaskGenerator(options.Seed, DataSplit.Train, options.Mix, options.EquationShare);
-            var chat = new TaskGenerator(options.Seed + 1, DataSplit.Train, options.Mix);
+            var plain = new TaskGenerator(options.Seed, DataSplit.Train, options.Mix, options.EquationShare, options.PassageQuestions);
+            var chat = new TaskGenerator(options.Seed + 1, DataSplit.Train, options.Mix, passageQuestions: options.PassageQuestions);
             var pretrain = new BatchPacker(() => encoder.EncodePlain(plain.NextPlainText()), tokenizer.Padding, labelEveryPosition: true);
             var instruct = new BatchPacker(() => encoder.EncodeChat(chat.Next()), tokenizer.Padding);
-            var denseChat = new TaskGenerator(options.Seed + 3, DataSplit.Train, options.Mix);
+            var denseChat = new TaskGenerator(options.Seed + 3, DataSplit.Train, options.Mix, passageQuestions: options.PassageQuestions);
             var instructDense = options.DenseChatSteps
                 ? new BatchPacker(() => encoder.EncodeChat(denseChat.Next()), tokenizer.Padding, labelEveryPosition: true)
                 : pretrain;
@@ -144,18 +144,18 @@ public sealed class TrainingPipeline(TrainingOptions options, Action<string> log
 
     private void LogLengths(ExampleEncoder encoder)
     {
-        var g = new TaskGenerator(12345, DataSplit.Train, options.Mix);
+        var g = new TaskGenerator(12345, DataSplit.Train, options.Mix, passageQuestions: options.PassageQuestions);
         var lengths = Enumerable.Range(0, 2000).Select(_ => encoder.EncodeChat(g.Next())).Select(e => (e.Length, Answer: e.Targets.Count(t => t >= 0))).ToList();
         var sorted = lengths.Select(l => l.Length).Order().ToList();
         log($"chat examples: mean {sorted.Average():F1} tokens, p95 {sorted[(int)(sorted.Count * 0.95)]}, max {sorted[^1]}; " +
             $"answer tokens {lengths.Sum(l => l.Answer) * 100.0 / lengths.Sum(l => l.Length):F1}% of all; " +
             $"{lengths.Count(l => l.Length > options.SequenceLength)} of {lengths.Count} longer than a sequence ({options.SequenceLength})");
-        var probe = new TaskGenerator(12347, DataSplit.Train, options.Mix);
+        var probe = new TaskGenerator(12347, DataSplit.Train, options.Mix, passageQuestions: options.PassageQuestions);
         var packer = new BatchPacker(() => encoder.EncodeChat(probe.Next()), 0);
         var batch = new TokenBatch(options.SequenceLength, options.BatchSize);
         var counts = Enumerable.Range(0, 50).Select(_ => { packer.Fill(batch); return batch.ActiveTargets; }).ToList();
         log($"answer positions per instruction batch: mean {counts.Average():F1}, max {counts.Max()} (loss rows per step: {options.LossRows})");
-        var p = new TaskGenerator(12346, DataSplit.Train);
+        var p = new TaskGenerator(12346, DataSplit.Train, options.Mix, options.EquationShare, options.PassageQuestions);
         log($"plain-text lines: mean {Enumerable.Range(0, 2000).Average(_ => encoder.EncodePlain(p.NextPlainText()).Length):F1} tokens");
     }
 

@@ -65,6 +65,41 @@ public sealed partial class TaskGeneratorTests
         Assert.Contains(examples, e => e.Question.StartsWith("Compute ", StringComparison.Ordinal) && e.Task == TaskKind.Subtraction);
     }
 
+    [Fact]
+    public void Follow_up_passage_questions_are_answered_from_the_passage_they_follow()
+    {
+        var generator = new TaskGenerator(9, DataSplit.Train, passageQuestions: 3);
+        var questionCounts = new HashSet<int>();
+        for (var i = 0; i < 500; i++)
+        {
+            var turns = generator.Next(TaskKind.ContextQuestion).Messages.Where(m => m.Role != "system").ToList();
+            var passageTurn = turns.FindLastIndex(m => m.Role == "user" && m.Content.Contains('.'));
+            var passage = turns[passageTurn].Content;
+            var dialogue = turns.Skip(passageTurn).ToList();
+            questionCounts.Add((dialogue.Count + 1) / 2);
+            for (var t = 1; t < dialogue.Count; t += 2)
+            {
+                Assert.Equal("assistant", dialogue[t].Role);
+                Assert.Equal(PassageAnswer(passage, dialogue[t - 1].Content.Split('\n')[^1]), dialogue[t].Content);
+            }
+        }
+        Assert.Equal([1, 2, 3], questionCounts.Order());
+
+        var plain = new TaskGenerator(10, DataSplit.Train, TaskMix.Parse("Addition=0,Subtraction=0,Uppercase=0,Reverse=0,LetterCount=0,ContextQuestion=1"),
+            equationShare: 0, passageQuestions: 3);
+        for (var i = 0; i < 200; i++)
+        {
+            var text = plain.NextPlainText();
+            var lines = text.Split('\n');
+            var answered = 0;
+            for (var l = lines.Length - 1; l > 0 && lines[l - 1].EndsWith('?'); l -= 2, answered++)
+            {
+                Assert.Equal(PassageAnswer(text, lines[l - 1]), lines[l]);
+            }
+            Assert.InRange(answered, 1, 3);
+        }
+    }
+
     [Theory]
     [InlineData("85", true)]
     [InlineData(" 85.\n", true)]
@@ -127,14 +162,17 @@ public sealed partial class TaskGeneratorTests
             case TaskKind.LetterCount:
                 return Quoted(q).Length.ToString();
             default:
-            {
-                // "Where does X live?" etc.: find the sentence about X in the passage.
-                var name = Regex.Match(q.Split('\n')[^1], @"(?:does |is )([A-Z][a-z]+)").Groups[1].Value;
-                var sentence = Regex.Match(q, $@"{name}(?:'s favorite color is| lives in| has a pet| works as a) ([A-Za-z]+)\.");
-                Assert.True(sentence.Success, q);
-                return sentence.Groups[1].Value;
-            }
+                return PassageAnswer(q, q.Split('\n')[^1]);
         }
+    }
+
+    /// <summary>"Where does X live?" etc.: the value of the sentence about X in the passage.</summary>
+    private static string PassageAnswer(string passage, string question)
+    {
+        var name = Regex.Match(question, @"(?:does |is )([A-Z][a-z]+)").Groups[1].Value;
+        var sentence = Regex.Match(passage, $@"{name}(?:'s favorite color is| lives in| has a pet| works as a) ([A-Za-z]+)\.");
+        Assert.True(sentence.Success, passage + " / " + question);
+        return sentence.Groups[1].Value;
     }
 
     private static string Quoted(string q) => Regex.Match(q, "\"([a-z]+)\"").Groups[1].Value;
