@@ -83,14 +83,18 @@ public sealed class TaskGenerator
 
     /// <summary>
     /// A line of plain text from the same domain, for the pretraining phase: mostly bare equations
-    /// ("37 + 48 = 85", the densest arithmetic signal), otherwise a question and its answer on the next line.
+    /// ("37 + 48 = 85", the densest arithmetic signal; addition and subtraction in the task mix's ratio), otherwise
+    /// a question and its answer on the next line.
     /// </summary>
     public string NextPlainText()
     {
         var r = _rng.NextDouble();
         if (r < _equationShare)
         {
-            var task = r < _equationShare / 2 ? TaskKind.Addition : TaskKind.Subtraction;
+            var add = _mix.Weight(TaskKind.Addition);
+            var sub = _mix.Weight(TaskKind.Subtraction);
+            var addShare = add + sub > 0 ? add / (add + sub) : 0.5;
+            var task = r < _equationShare * addShare ? TaskKind.Addition : TaskKind.Subtraction;
             var (x, y) = ArithmeticSplit.Draw(_rng, task, _split);
             return task == TaskKind.Addition ? Invariant($"{x} + {y} = {x + y}") : Invariant($"{x} - {y} = {x - y}");
         }
@@ -188,8 +192,10 @@ public sealed class TaskGenerator
     private (string, string) ContextQuestion() => PassageDialogue(1)[0];
 
     /// <summary>
-    /// A passage of 2-3 facts of one kind about different people and <paramref name="questions"/> questions about it:
-    /// the first carries the passage, the others are the bare question of a person drawn again.
+    /// A passage of 2-3 facts about different people and <paramref name="questions"/> questions about it: the first
+    /// carries the passage, the others are the bare question of a person drawn again. Half the passages state one
+    /// kind of fact (where each person lives; answering needs the name bound to its value), the other half a
+    /// different kind per person (the question's kind of fact finds the sentence).
     /// </summary>
     private List<(string Question, string Answer)> PassageDialogue(int questions)
     {
@@ -200,10 +206,16 @@ public sealed class TaskGenerator
             var n = _rng.Pick(Lexicon.Names);
             if (!names.Contains(n)) names.Add(n);
         }
-        var kind = _rng.Next(4);
+        var kinds = new List<int> { _rng.Next(4) };
+        var mixedKinds = _rng.NextDouble() < 0.5;
+        while (kinds.Count < factCount)
+        {
+            var k = mixedKinds ? _rng.Next(4) : kinds[0];
+            if (!mixedKinds || !kinds.Contains(k)) kinds.Add(k);
+        }
         var facts = new List<(string Sentence, string Question, string Answer)>();
         var used = new HashSet<string>();
-        foreach (var name in names)
+        foreach (var (name, kind) in names.Zip(kinds))
         {
             string value;
             do

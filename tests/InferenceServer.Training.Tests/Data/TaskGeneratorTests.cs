@@ -66,6 +66,29 @@ public sealed partial class TaskGeneratorTests
     }
 
     [Fact]
+    public void Passages_state_one_kind_of_fact_or_a_different_kind_per_person()
+    {
+        var kinds = HeldOutSet.Generate(600).Where(e => e.Task == TaskKind.ContextQuestion)
+            .Select(e => FactKind().Matches(e.Question).Select(m => m.Value).ToList())
+            .ToList();
+        Assert.All(kinds, k => Assert.InRange(k.Count, 2, 3));
+        var oneKind = kinds.Count(k => k.Distinct().Count() == 1);
+        var allDifferent = kinds.Count(k => k.Distinct().Count() == k.Count);
+        Assert.Equal(kinds.Count, oneKind + allDifferent);
+        Assert.InRange(oneKind, 35, 65);
+    }
+
+    [Fact]
+    public void Equations_follow_the_task_mix_ratio_of_addition_to_subtraction()
+    {
+        var mix = TaskMix.Parse("Addition=0.2,Subtraction=0.6");
+        var generator = new TaskGenerator(4, DataSplit.Train, mix, equationShare: 1);
+        var lines = Enumerable.Range(0, 4000).Select(_ => generator.NextPlainText()).ToList();
+        Assert.InRange(lines.Count(l => l.Contains(" - ", StringComparison.Ordinal)), 2800, 3200);
+        Assert.All(lines, l => Assert.Matches(@"^\d+ [+-] \d+ = \d+$", l));
+    }
+
+    [Fact]
     public void Follow_up_passage_questions_are_answered_from_the_passage_they_follow()
     {
         var generator = new TaskGenerator(9, DataSplit.Train, passageQuestions: 3);
@@ -182,6 +205,9 @@ public sealed partial class TaskGeneratorTests
 
     [GeneratedRegex(@"(\d+) (?:-|minus) (\d+)")]
     private static partial Regex Minus();
+
+    [GeneratedRegex(@"'s favorite color is| lives in | has a pet | works as a ")]
+    private static partial Regex FactKind();
 
     [GeneratedRegex(@"Subtract (\d+) from (\d+)")]
     private static partial Regex SubtractFrom();
