@@ -16,6 +16,13 @@ public sealed class TaskGenerator
     private readonly TaskMix _mix;
     private readonly double _equationShare;
     private readonly int _passageQuestions;
+    private string? _passageVariant;
+
+    /// <summary>Variant of a passage that states one kind of fact about every person (the name must be bound to its value).</summary>
+    public const string OneKindOfFact = "one kind of fact";
+
+    /// <summary>Variant of a passage that states a different kind of fact about each person.</summary>
+    public const string KindPerPerson = "a kind per person";
 
     /// <param name="equationShare">Share of plain-text lines that are bare equations.</param>
     /// <param name="passageQuestions">
@@ -74,11 +81,11 @@ public sealed class TaskGenerator
                 messages.Add(new ChatTurn("assistant", dialogue[i].Answer));
             }
             messages.Add(new ChatTurn("user", dialogue[^1].Question));
-            return new TaskExample(task, messages, dialogue[^1].Answer, shots, hasSystem);
+            return new TaskExample(task, messages, dialogue[^1].Answer, shots, hasSystem) { Variant = _passageVariant };
         }
         var (question, answer) = Question(task, _split);
         messages.Add(new ChatTurn("user", question));
-        return new TaskExample(task, messages, answer, shots, hasSystem);
+        return new TaskExample(task, messages, answer, shots, hasSystem) { Variant = task == TaskKind.ContextQuestion ? _passageVariant : null };
     }
 
     /// <summary>
@@ -208,6 +215,7 @@ public sealed class TaskGenerator
         }
         var kinds = new List<int> { _rng.Next(4) };
         var mixedKinds = _rng.NextDouble() < 0.5;
+        _passageVariant = mixedKinds ? KindPerPerson : OneKindOfFact;
         while (kinds.Count < factCount)
         {
             var k = mixedKinds ? _rng.Next(4) : kinds[0];

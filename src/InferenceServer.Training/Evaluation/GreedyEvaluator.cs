@@ -8,7 +8,9 @@ public sealed record TaskAccuracy(string Task, int Correct, int Total)
     public double Accuracy => Total == 0 ? 0 : (double)Correct / Total;
 }
 
-public sealed record EvaluationResult(IReadOnlyList<TaskAccuracy> ByTask, int Correct, int Total, IReadOnlyList<string> SampleFailures)
+/// <param name="ByVariant">Tasks with variants, per variant ("ContextQuestion: one kind of fact").</param>
+public sealed record EvaluationResult(
+    IReadOnlyList<TaskAccuracy> ByTask, IReadOnlyList<TaskAccuracy> ByVariant, int Correct, int Total, IReadOnlyList<string> SampleFailures)
 {
     public double Accuracy => Total == 0 ? 0 : (double)Correct / Total;
 
@@ -30,6 +32,8 @@ internal static class GreedyEvaluator
         using var session = new LlamaModelSession(modelPath, 512, threads);
         var correct = new Dictionary<TaskKind, int>();
         var total = new Dictionary<TaskKind, int>();
+        var variantCorrect = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var variantTotal = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var failures = new List<string>();
         foreach (var ex in examples)
         {
@@ -39,16 +43,24 @@ internal static class GreedyEvaluator
             var ok = AnswerChecker.IsCorrect(ex, reply);
             total[ex.Task] = total.GetValueOrDefault(ex.Task) + 1;
             if (ok) correct[ex.Task] = correct.GetValueOrDefault(ex.Task) + 1;
+            if (ex.Variant is { } v)
+            {
+                var key = $"{ex.Task}: {v}";
+                variantTotal[key] = variantTotal.GetValueOrDefault(key) + 1;
+                if (ok) variantCorrect[key] = variantCorrect.GetValueOrDefault(key) + 1;
+            }
             else if (failures.Count < 25) failures.Add($"[{ex.Task}] {ex.Question.Replace('\n', ' ')} -> \"{reply}\" (expected \"{ex.Answer}\")");
         }
         var byTask = Enum.GetValues<TaskKind>()
             .Where(total.ContainsKey)
             .Select(t => new TaskAccuracy(t.ToString(), correct.GetValueOrDefault(t), total[t]))
             .ToList();
-        var result = new EvaluationResult(byTask, byTask.Sum(t => t.Correct), byTask.Sum(t => t.Total), failures);
+        var byVariant = variantTotal.Select(p => new TaskAccuracy(p.Key, variantCorrect.GetValueOrDefault(p.Key), p.Value)).ToList();
+        var result = new EvaluationResult(byTask, byVariant, byTask.Sum(t => t.Correct), byTask.Sum(t => t.Total), failures);
         if (log is not null)
         {
             foreach (var t in byTask) log($"  {t.Task,-16} {t.Correct,4}/{t.Total,-4} {t.Accuracy:P1}");
+            foreach (var t in byVariant) log($"    {t.Task,-34} {t.Correct,4}/{t.Total,-4} {t.Accuracy:P1}");
             log($"  {"overall",-16} {result.Correct,4}/{result.Total,-4} {result.Accuracy:P1}");
         }
         return result;
