@@ -29,7 +29,7 @@ public sealed class TaskGenerator
     /// Most questions asked about one passage (1 to 3): with more than one, a passage conversation asks 1 to this many
     /// questions in turn, each about a person drawn independently (so no answer follows by elimination), and a
     /// plain-text passage is followed by as many question/answer lines. Every extra question is another binding of a
-    /// name to its value to learn from the same passage tokens. 1 draws exactly the data it drew before.
+    /// name to its value to learn from the same passage tokens. 1 asks one question, the held-out set's form.
     /// </param>
     public TaskGenerator(int seed, DataSplit split, TaskMix? mix = null, double equationShare = 0.6, int passageQuestions = 1)
     {
@@ -201,8 +201,8 @@ public sealed class TaskGenerator
     /// <summary>
     /// A passage of 2-3 facts about different people and <paramref name="questions"/> questions about it: the first
     /// carries the passage, the others are the bare question of a person drawn again. Half the passages state one
-    /// kind of fact (where each person lives; answering needs the name bound to its value), the other half a
-    /// different kind per person (the question's kind of fact finds the sentence).
+    /// kind of fact about everyone (e.g. where each person lives: answering needs the name bound to its value), the
+    /// other half a different kind per person (the kind of fact asked finds the sentence).
     /// </summary>
     private List<(string Question, string Answer)> PassageDialogue(int questions)
     {
