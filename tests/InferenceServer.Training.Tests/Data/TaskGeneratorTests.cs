@@ -82,15 +82,6 @@ public sealed partial class TaskGeneratorTests
     }
 
     [Fact]
-    public void Training_data_asks_the_reversed_subtraction_phrasing_more_often_than_the_evaluation()
-    {
-        static double Share(TaskGenerator g) =>
-            Enumerable.Range(0, 4000).Select(_ => g.Next(TaskKind.Subtraction).Question).Count(q => q.StartsWith("Subtract ", StringComparison.Ordinal)) / 4000.0;
-        Assert.InRange(Share(new TaskGenerator(6, DataSplit.Train)), 0.34, 0.41);
-        Assert.InRange(Share(new TaskGenerator(6, DataSplit.HeldOut)), 0.14, 0.19);
-    }
-
-    [Fact]
     public void Equations_follow_the_task_mix_ratio_of_addition_to_subtraction()
     {
         var mix = TaskMix.Parse("Addition=0.2,Subtraction=0.6");
