@@ -90,18 +90,15 @@ public sealed class TaskGenerator
 
     /// <summary>
     /// A line of plain text from the same domain, for the pretraining phase: mostly bare equations
-    /// ("37 + 48 = 85", the densest arithmetic signal; addition and subtraction in the task mix's ratio), otherwise
-    /// a question and its answer on the next line.
+    /// ("37 + 48 = 85", the densest arithmetic signal; half additions, half subtractions), otherwise a question and
+    /// its answer on the next line.
     /// </summary>
     public string NextPlainText()
     {
         var r = _rng.NextDouble();
         if (r < _equationShare)
         {
-            var add = _mix.Weight(TaskKind.Addition);
-            var sub = _mix.Weight(TaskKind.Subtraction);
-            var addShare = add + sub > 0 ? add / (add + sub) : 0.5;
-            var task = r < _equationShare * addShare ? TaskKind.Addition : TaskKind.Subtraction;
+            var task = r < _equationShare / 2 ? TaskKind.Addition : TaskKind.Subtraction;
             var (x, y) = ArithmeticSplit.Draw(_rng, task, _split);
             return task == TaskKind.Addition ? Invariant($"{x} + {y} = {x + y}") : Invariant($"{x} - {y} = {x - y}");
         }
