@@ -9,9 +9,6 @@ public sealed record ChatTurn(string Role, string Content);
 /// </summary>
 public sealed record TaskExample(TaskKind Task, IReadOnlyList<ChatTurn> Messages, string Answer, int Shots, bool HasSystemPrompt)
 {
-    /// <summary>A finer category inside the task, reported separately (passages: one kind of fact or a kind per person).</summary>
-    public string? Variant { get; init; }
-
     /// <summary>The final user question.</summary>
     public string Question => Messages[^1].Content;
 }

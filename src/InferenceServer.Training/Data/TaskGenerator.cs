@@ -16,20 +16,13 @@ public sealed class TaskGenerator
     private readonly TaskMix _mix;
     private readonly double _equationShare;
     private readonly int _passageQuestions;
-    private string? _passageVariant;
-
-    /// <summary>Variant of a passage that states one kind of fact about every person (the name must be bound to its value).</summary>
-    public const string OneKindOfFact = "one kind of fact";
-
-    /// <summary>Variant of a passage that states a different kind of fact about each person.</summary>
-    public const string KindPerPerson = "a kind per person";
 
     /// <param name="equationShare">Share of plain-text lines that are bare equations.</param>
     /// <param name="passageQuestions">
     /// Most questions asked about one passage (1 to 3): with more than one, a passage conversation asks 1 to this many
     /// questions in turn, each about a person drawn independently (so no answer follows by elimination), and a
     /// plain-text passage is followed by as many question/answer lines. Every extra question is another binding of a
-    /// name to its value to learn from the same passage tokens. 1 asks one question, the held-out set's form.
+    /// name to its value to learn from the same passage tokens. 1 draws exactly the data it drew before.
     /// </param>
     public TaskGenerator(int seed, DataSplit split, TaskMix? mix = null, double equationShare = 0.6, int passageQuestions = 1)
     {
@@ -81,17 +74,16 @@ public sealed class TaskGenerator
                 messages.Add(new ChatTurn("assistant", dialogue[i].Answer));
             }
             messages.Add(new ChatTurn("user", dialogue[^1].Question));
-            return new TaskExample(task, messages, dialogue[^1].Answer, shots, hasSystem) { Variant = _passageVariant };
+            return new TaskExample(task, messages, dialogue[^1].Answer, shots, hasSystem);
         }
         var (question, answer) = Question(task, _split);
         messages.Add(new ChatTurn("user", question));
-        return new TaskExample(task, messages, answer, shots, hasSystem) { Variant = task == TaskKind.ContextQuestion ? _passageVariant : null };
+        return new TaskExample(task, messages, answer, shots, hasSystem);
     }
 
     /// <summary>
     /// A line of plain text from the same domain, for the pretraining phase: mostly bare equations
-    /// ("37 + 48 = 85", the densest arithmetic signal; half additions, half subtractions), otherwise a question and
-    /// its answer on the next line.
+    /// ("37 + 48 = 85", the densest arithmetic signal), otherwise a question and its answer on the next line.
     /// </summary>
     public string NextPlainText()
     {
@@ -196,10 +188,8 @@ public sealed class TaskGenerator
     private (string, string) ContextQuestion() => PassageDialogue(1)[0];
 
     /// <summary>
-    /// A passage of 2-3 facts about different people and <paramref name="questions"/> questions about it: the first
-    /// carries the passage, the others are the bare question of a person drawn again. Half the passages state one
-    /// kind of fact about everyone (e.g. where each person lives: answering needs the name bound to its value), the
-    /// other half a different kind per person (the kind of fact asked finds the sentence).
+    /// A passage of 2-3 facts of one kind about different people and <paramref name="questions"/> questions about it:
+    /// the first carries the passage, the others are the bare question of a person drawn again.
     /// </summary>
     private List<(string Question, string Answer)> PassageDialogue(int questions)
     {
@@ -210,17 +200,10 @@ public sealed class TaskGenerator
             var n = _rng.Pick(Lexicon.Names);
             if (!names.Contains(n)) names.Add(n);
         }
-        var kinds = new List<int> { _rng.Next(4) };
-        var mixedKinds = _rng.NextDouble() < 0.5;
-        _passageVariant = mixedKinds ? KindPerPerson : OneKindOfFact;
-        while (kinds.Count < factCount)
-        {
-            var k = mixedKinds ? _rng.Next(4) : kinds[0];
-            if (!mixedKinds || !kinds.Contains(k)) kinds.Add(k);
-        }
+        var kind = _rng.Next(4);
         var facts = new List<(string Sentence, string Question, string Answer)>();
         var used = new HashSet<string>();
-        foreach (var (name, kind) in names.Zip(kinds))
+        foreach (var name in names)
         {
             string value;
             do

@@ -66,22 +66,6 @@ public sealed partial class TaskGeneratorTests
     }
 
     [Fact]
-    public void Passages_state_one_kind_of_fact_or_a_different_kind_per_person()
-    {
-        var passages = HeldOutSet.Generate(600).Where(e => e.Task == TaskKind.ContextQuestion).ToList();
-        foreach (var e in passages)
-        {
-            var kinds = FactKind().Matches(e.Question).Select(m => m.Value).ToList();
-            Assert.InRange(kinds.Count, 2, 3);
-            var expected = kinds.Distinct().Count() == 1 ? TaskGenerator.OneKindOfFact : TaskGenerator.KindPerPerson;
-            if (expected == TaskGenerator.KindPerPerson) Assert.Equal(kinds.Count, kinds.Distinct().Count());
-            Assert.Equal(expected, e.Variant);
-        }
-        Assert.InRange(passages.Count(e => e.Variant == TaskGenerator.OneKindOfFact), 35, 65);
-        Assert.All(HeldOutSet.Generate(60).Where(e => e.Task != TaskKind.ContextQuestion), e => Assert.Null(e.Variant));
-    }
-
-    [Fact]
     public void Follow_up_passage_questions_are_answered_from_the_passage_they_follow()
     {
         var generator = new TaskGenerator(9, DataSplit.Train, passageQuestions: 3);
@@ -198,9 +182,6 @@ public sealed partial class TaskGeneratorTests
 
     [GeneratedRegex(@"(\d+) (?:-|minus) (\d+)")]
     private static partial Regex Minus();
-
-    [GeneratedRegex(@"'s favorite color is| lives in | has a pet | works as a ")]
-    private static partial Regex FactKind();
 
     [GeneratedRegex(@"Subtract (\d+) from (\d+)")]
     private static partial Regex SubtractFrom();
