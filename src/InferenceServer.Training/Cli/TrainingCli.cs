@@ -13,7 +13,7 @@ internal static class TrainingCli
           train    --out models/default.gguf [--minutes 25] [--seed 1] [--threads 2] [--steps N] [--report-dir DIR]
                    [--eval 600] [--embd 128] [--layers 4] [--heads 4] [--kv-heads 2] [--ff 352] [--vocab 384]
                    [--seq 256] [--batch 4] [--lr 0.003] [--pretrain-fraction 0.4] [--plain-mix 0.25] [--loss-rows 64]
-                   [--mix Addition=0.3,Subtraction=0.3,...] [--equation-share 0.6] [--document-mask true|false] [--dense-chat true|false] [--passage-questions 3]
+                   [--mix Addition=0.3,Subtraction=0.3,...] [--equation-share 0.6] [--document-mask true|false] [--dense-chat true|false] [--passage-questions 3] [--equation-warmup 0.15]
           eval     --model PATH [--count 600] [--seed 20241127] [--threads 2]
           ce-check --model PATH [--threads 2]
           smoke    [--steps 100]
@@ -73,6 +73,7 @@ internal static class TrainingCli
             DocumentMask = a.String("document-mask") is { } dm ? dm != "false" : d.DocumentMask,
             DenseChatSteps = a.String("dense-chat") is { } dc ? dc != "false" : d.DenseChatSteps,
             PassageQuestions = a.Int("passage-questions", d.PassageQuestions),
+            EquationWarmupFraction = a.Double("equation-warmup", d.EquationWarmupFraction),
         };
         var summary = new TrainingPipeline(options, Console.WriteLine, TimeProvider.System).Run();
         Console.WriteLine($"done: {summary.Steps} steps, {summary.TrainingSeconds:F0}s training, {summary.TotalSeconds:F0}s total");

@@ -31,6 +31,8 @@ public sealed record TrainingOptions
     public Data.TaskMix Mix { get; init; } = Data.TaskMix.Default;
     /// <summary>Share of plain-text (pretraining) lines that are bare equations such as "37 + 48 = 85".</summary>
     public double EquationShare { get; init; } = 0.6;
+    /// <summary>Share of the run, from the start, whose plain text is bare equations only (0 = none).</summary>
+    public double EquationWarmupFraction { get; init; }
     /// <summary>Attention stays inside each packed example (trained as inference sees it: alone in its sequence).</summary>
     public bool DocumentMask { get; init; } = true;
     /// <summary>The plain-text steps of instruction tuning train on whole chat examples (every token) instead of plain lines.</summary>
@@ -55,5 +57,5 @@ public sealed record TrainingOptions
         $"batch {BatchSize} x {SequenceLength}, pretraining share {PretrainFraction:0.##}, plain-text mix {PlainTextMix:0.##}, " +
         $"peak lr {PeakLearningRate} (warm-up {WarmupSteps}), loss rows {LossRows}, document mask {DocumentMask}, dense chat steps {DenseChatSteps}, " +
         $"questions per passage {PassageQuestions}, " +
-        $"equation share {EquationShare:0.##}, task mix {Mix}");
+        $"equation share {EquationShare:0.##}, equation warm-up {EquationWarmupFraction:0.##}, task mix {Mix}");
 }

@@ -84,7 +84,11 @@ public sealed class TrainingPipeline(TrainingOptions options, Action<string> log
                 : pretrain;
 
             log($"training: {(options.Steps is { } s ? $"{s} steps" : $"{options.Minutes:F1} minutes")}, {options.Threads} threads, {options.Recipe()}");
-            var records = new TrainingLoop(session, answerSession, options, log).Run(pretrain, instruct, instructDense, time);
+            var equationText = new TaskGenerator(options.Seed + 4, DataSplit.Train, options.Mix, equationShare: 1.0);
+            var equations = options.EquationWarmupFraction > 0
+                ? new BatchPacker(() => encoder.EncodePlain(equationText.NextPlainText()), tokenizer.Padding, labelEveryPosition: true)
+                : null;
+            var records = new TrainingLoop(session, answerSession, options, log).Run(pretrain, instruct, instructDense, time, equations);
             var trainingSeconds = records.Count == 0 ? 0 : records[^1].ElapsedSeconds;
             model.Save(options.OutputPath);
             log($"saved {options.OutputPath} after {records.Count} steps in {trainingSeconds:F0}s");
