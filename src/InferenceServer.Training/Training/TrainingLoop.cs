@@ -12,7 +12,7 @@ namespace InferenceServer.Training.Training;
 internal sealed class TrainingLoop(OptimizationSession dense, OptimizationSession masked, TrainingOptions options, Action<string> log)
 {
     /// <param name="instructDense">Source of the dense (every-token) steps mixed into instruction tuning.</param>
-    /// <param name="equations">Source of the first <see cref="TrainingOptions.EquationWarmupFraction"/> of the run (bare equations).</param>
+    /// <param name="equations">Source of the first <see cref="TrainingOptions.EquationWarmupFraction"/> of the run (bare equations; pretraining steps only).</param>
     public IReadOnlyList<StepRecord> Run(BatchPacker pretrain, BatchPacker chat, BatchPacker instructDense, TimeProvider time, BatchPacker? equations = null)
     {
         var session = dense;
@@ -32,7 +32,7 @@ internal sealed class TrainingLoop(OptimizationSession dense, OptimizationSessio
             var plainStep = options.PlainTextMix > 0 && step % Math.Max(1, (int)Math.Round(1 / options.PlainTextMix)) == 0;
             var pretraining = progress < options.PretrainFraction;
             var phase = pretraining || plainStep ? "pretrain" : "instruct";
-            var equationWarmup = equations is not null && progress < options.EquationWarmupFraction;
+            var equationWarmup = equations is not null && pretraining && progress < options.EquationWarmupFraction;
             (equationWarmup ? equations! : pretraining ? pretrain : plainStep ? instructDense : chat).Fill(batch);
             session = phase == "pretrain" ? dense : masked;
             var lr = schedule.At(step, progress);
