@@ -12,9 +12,9 @@ internal static class TrainingCli
         usage:
           train    --out models/default.gguf [--minutes 25] [--seed 1] [--threads 2] [--steps N] [--report-dir DIR]
                    [--eval 600] [--embd 128] [--layers 4] [--heads 4] [--kv-heads 2] [--ff 352] [--vocab 384]
-                   [--seq 256] [--batch 4] [--lr 0.003] [--pretrain-fraction 0.4] [--plain-mix 0.25] [--loss-rows 64]
-                   [--mix Addition=0.3,Subtraction=0.3,...] [--equation-share 0.6] [--document-mask true|false] [--dense-chat true|false] [--passage-questions 3] [--equation-warmup 0.15]
-          eval     --model PATH [--count 600] [--seed 20241127] [--threads 2]
+                   [--seq 256] [--dense-seq 128] [--batch 4] [--lr 0.003] [--weight-decay 0.1] [--pretrain-fraction 0.4] [--plain-mix 0.25] [--loss-rows 64]
+                   [--mix Addition=0.3,Subtraction=0.3,...] [--equation-share 0.6] [--document-mask true|false] [--dense-chat true|false] [--passage-questions 3] [--equation-warmup 0.15] [--binding-drills 0.2] [--subtract-from-share 0.3] [--passage-kinds mixed|same]
+          eval     --model PATH [--count 600] [--seed 20241127] [--threads 2] [--passage-kinds mixed|same]
           ce-check --model PATH [--threads 2]
           smoke    [--steps 100]
         """;
@@ -63,13 +63,18 @@ internal static class TrainingCli
             FeedForwardLength = a.Int("ff", d.FeedForwardLength),
             VocabSize = a.Int("vocab", d.VocabSize),
             SequenceLength = a.Int("seq", d.SequenceLength),
+            DenseSequenceLength = a.OptionalInt("dense-seq") ?? d.DenseSequenceLength,
             BatchSize = a.Int("batch", d.BatchSize),
             PeakLearningRate = (float)a.Double("lr", d.PeakLearningRate),
+            WeightDecay = (float)a.Double("weight-decay", d.WeightDecay),
             PretrainFraction = a.Double("pretrain-fraction", d.PretrainFraction),
             PlainTextMix = a.Double("plain-mix", d.PlainTextMix),
             LossRows = a.Int("loss-rows", d.LossRows),
             Mix = a.String("mix") is { } mix ? TaskMix.Parse(mix) : d.Mix,
             EquationShare = a.Double("equation-share", d.EquationShare),
+            BindingDrillShare = a.Double("binding-drills", d.BindingDrillShare),
+            MixedPassageKinds = a.String("passage-kinds") is { } pk ? pk == "mixed" : d.MixedPassageKinds,
+            SubtractFromShare = a.String("subtract-from-share") is { } sf ? double.Parse(sf, System.Globalization.CultureInfo.InvariantCulture) : d.SubtractFromShare,
             DocumentMask = a.String("document-mask") is { } dm ? dm != "false" : d.DocumentMask,
             DenseChatSteps = a.String("dense-chat") is { } dc ? dc != "false" : d.DenseChatSteps,
             PassageQuestions = a.Int("passage-questions", d.PassageQuestions),
@@ -83,7 +88,8 @@ internal static class TrainingCli
     private static int Eval(CliArguments a)
     {
         var model = a.String("model") ?? throw new ArgumentException("--model is required.");
-        var examples = HeldOutSet.Generate(a.Int("count", 600), a.Int("seed", HeldOutSet.DefaultSeed));
+        var mixed = a.String("passage-kinds") is { } pk ? pk == "mixed" : new TrainingOptions().MixedPassageKinds;
+        var examples = HeldOutSet.Generate(a.Int("count", 600), a.Int("seed", HeldOutSet.DefaultSeed), mixed);
         Console.WriteLine($"greedy exact match on {examples.Count} held-out examples:");
         var result = GreedyEvaluator.Evaluate(model, examples, a.Int("threads", 2), Console.WriteLine);
         foreach (var f in result.SampleFailures.Take(10)) Console.WriteLine("  miss: " + f);

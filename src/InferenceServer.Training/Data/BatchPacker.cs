@@ -23,6 +23,7 @@ internal sealed class TokenBatch(int seqLen, int batch)
 /// </summary>
 internal sealed class BatchPacker(Func<EncodedExample> source, int padToken, bool labelEveryPosition = false)
 {
+    private const int MaxSkippedInARow = 10_000;
     private EncodedExample? _pending;
 
     public void Fill(TokenBatch batch)
@@ -32,11 +33,17 @@ internal sealed class BatchPacker(Func<EncodedExample> source, int padToken, boo
             var offset = row * batch.SeqLen;
             var pos = 0;
             var document = 0;
+            var skipped = 0;
             while (true)
             {
                 var ex = _pending ?? source();
                 _pending = null;
-                if (ex.Length > batch.SeqLen) continue; // never split an example
+                if (ex.Length > batch.SeqLen)
+                {
+                    // Never split an example; a source whose examples never fit is a configuration error, not a hang.
+                    if (++skipped == MaxSkippedInARow) throw new InvalidOperationException($"{MaxSkippedInARow} examples in a row are longer than a row of {batch.SeqLen} tokens.");
+                    continue;
+                }
                 if (pos + ex.Length > batch.SeqLen)
                 {
                     _pending = ex;

@@ -8,10 +8,10 @@ public static class HeldOutSet
 {
     public const int DefaultSeed = 20_241_127;
 
-    public static IReadOnlyList<TaskExample> Generate(int count, int seed = DefaultSeed)
+    public static IReadOnlyList<TaskExample> Generate(int count, int seed = DefaultSeed, bool mixedPassageKinds = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        var generator = new TaskGenerator(seed, DataSplit.HeldOut);
+        var generator = new TaskGenerator(seed, DataSplit.HeldOut, mixedPassageKinds: mixedPassageKinds);
         var tasks = Enum.GetValues<TaskKind>();
         var result = new List<TaskExample>(count);
         for (var i = 0; i < count; i++) result.Add(generator.Next(tasks[i % tasks.Length]));

@@ -10,12 +10,16 @@ namespace InferenceServer.Training.Data;
 public sealed class TaskGenerator
 {
     private static readonly TaskKind[] AllTasks = Enum.GetValues<TaskKind>();
+    private static readonly int[] OtherSubtractionForms = [0, 1, 2, 3, 5];
     private readonly DeterministicRandom _rng;
     private readonly DataSplit _split;
 
     private readonly TaskMix _mix;
     private readonly double _equationShare;
     private readonly int _passageQuestions;
+    private readonly double _bindingDrillShare;
+    private readonly double? _subtractFromShare;
+    private readonly bool _mixedPassageKinds;
 
     /// <param name="equationShare">Share of plain-text lines that are bare equations.</param>
     /// <param name="passageQuestions">
@@ -24,13 +28,27 @@ public sealed class TaskGenerator
     /// plain-text passage is followed by as many question/answer lines. Every extra question is another binding of a
     /// name to its value to learn from the same passage tokens. 1 draws exactly the data it drew before.
     /// </param>
-    public TaskGenerator(int seed, DataSplit split, TaskMix? mix = null, double equationShare = 0.6, int passageQuestions = 1)
+    /// <param name="bindingDrillShare">Share of plain-text lines that are binding drills (0 draws exactly the data it drew before).</param>
+    /// <param name="subtractFromShare">
+    /// Share of subtraction questions phrased "Subtract b from a." (the one phrasing that names the operands in reverse
+    /// order); null draws the six phrasings uniformly, exactly the data it drew before.
+    /// </param>
+    /// <param name="mixedPassageKinds">
+    /// Each person in a passage gets an independently drawn kind of fact, as text states them ("Anna lives in Paris.
+    /// Ben has a pet dog."); a question then needs the name bound to its value only when another person shares the
+    /// asked kind. False states one kind of fact about everyone (every question needs that binding).
+    /// </param>
+    public TaskGenerator(int seed, DataSplit split, TaskMix? mix = null, double equationShare = 0.6, int passageQuestions = 1,
+        double bindingDrillShare = 0, double? subtractFromShare = null, bool mixedPassageKinds = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(passageQuestions, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(passageQuestions, 3);
         _mix = mix ?? TaskMix.Default;
         _equationShare = equationShare;
         _passageQuestions = passageQuestions;
+        _bindingDrillShare = bindingDrillShare;
+        _subtractFromShare = subtractFromShare;
+        _mixedPassageKinds = mixedPassageKinds;
         _rng = new DeterministicRandom((ulong)seed * 0x2545F4914F6CDD1DUL + (ulong)split + 1);
         _split = split;
     }
@@ -87,6 +105,7 @@ public sealed class TaskGenerator
     /// </summary>
     public string NextPlainText()
     {
+        if (_bindingDrillShare > 0 && _rng.NextDouble() < _bindingDrillShare) return BindingDrill();
         var r = _rng.NextDouble();
         if (r < _equationShare)
         {
@@ -132,13 +151,17 @@ public sealed class TaskGenerator
     private (string, string) Subtraction(DataSplit split)
     {
         var (a, b) = ArithmeticSplit.Draw(_rng, TaskKind.Subtraction, split);
-        var q = _rng.Next(6) switch
+        const int subtractFrom = 4;
+        var form = _subtractFromShare is not { } share ? _rng.Next(6)
+            : _rng.NextDouble() < share ? subtractFrom
+            : OtherSubtractionForms[_rng.Next(OtherSubtractionForms.Length)];
+        var q = form switch
         {
             0 => $"What is {a} - {b}?",
             1 => $"Compute {a} - {b}.",
             2 => $"Calculate {a} minus {b}.",
             3 => $"What is {a} minus {b}?",
-            4 => $"Subtract {b} from {a}.",
+            subtractFrom => $"Subtract {b} from {a}.",
             _ => $"{a} - {b} = ?",
         };
         return (q, Invariant($"{a - b}"));
@@ -193,9 +216,50 @@ public sealed class TaskGenerator
     /// </summary>
     private List<(string Question, string Answer)> PassageDialogue(int questions)
     {
-        var factCount = _rng.Next(2, 4);
+        var facts = Facts(_rng.Next(2, 4), _mixedPassageKinds);
+        var target = facts[_rng.Next(facts.Count)];
+        var passage = string.Join(" ", facts.Select(f => f.Sentence));
+        var q = _rng.Next(3) switch
+        {
+            0 => $"Context: {passage}\nQuestion: {target.Question}",
+            1 => $"Read the text and answer the question.\nText: {passage}\nQuestion: {target.Question}",
+            _ => $"{passage}\n{target.Question}",
+        };
+        var dialogue = new List<(string, string)> { (q, target.Answer) };
+        while (dialogue.Count < questions)
+        {
+            var next = facts[_rng.Next(facts.Count)];
+            dialogue.Add((next.Question, next.Answer));
+        }
+        return dialogue;
+    }
+
+    /// <summary>
+    /// A binding drill for plain text: 3-5 facts of one kind about different people, then every fact stated again
+    /// in a shuffled order. With loss on every token, each restated value can only be predicted by finding the
+    /// earlier sentence about the same person (the name-to-value binding that passage questions need), so one line
+    /// carries 3-5 bindings instead of one.
+    /// </summary>
+    private string BindingDrill()
+    {
+        var facts = Facts(_rng.Next(3, 6), mixedKinds: false);
+        var order = Enumerable.Range(0, facts.Count).ToArray();
+        for (var i = order.Length - 1; i > 0; i--)
+        {
+            var j = _rng.Next(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        return string.Join(" ", facts.Select(f => f.Sentence)) + "\n" + string.Join(" ", order.Select(i => facts[i].Sentence));
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> facts about different people, distinct values: all of one randomly drawn kind, or with
+    /// <paramref name="mixedKinds"/> a kind drawn for each person.
+    /// </summary>
+    private List<(string Sentence, string Question, string Answer)> Facts(int count, bool mixedKinds)
+    {
         var names = new List<string>();
-        while (names.Count < factCount)
+        while (names.Count < count)
         {
             var n = _rng.Pick(Lexicon.Names);
             if (!names.Contains(n)) names.Add(n);
@@ -205,6 +269,7 @@ public sealed class TaskGenerator
         var used = new HashSet<string>();
         foreach (var name in names)
         {
+            if (mixedKinds) kind = _rng.Next(4);
             string value;
             do
             {
@@ -225,21 +290,7 @@ public sealed class TaskGenerator
                 _ => ($"{name} works as a {value}.", $"What is {name}'s job?", value),
             });
         }
-        var target = facts[_rng.Next(facts.Count)];
-        var passage = string.Join(" ", facts.Select(f => f.Sentence));
-        var q = _rng.Next(3) switch
-        {
-            0 => $"Context: {passage}\nQuestion: {target.Question}",
-            1 => $"Read the text and answer the question.\nText: {passage}\nQuestion: {target.Question}",
-            _ => $"{passage}\n{target.Question}",
-        };
-        var dialogue = new List<(string, string)> { (q, target.Answer) };
-        while (dialogue.Count < questions)
-        {
-            var next = facts[_rng.Next(facts.Count)];
-            dialogue.Add((next.Question, next.Answer));
-        }
-        return dialogue;
+        return facts;
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -8,7 +8,8 @@ public sealed record TaskAccuracy(string Task, int Correct, int Total)
     public double Accuracy => Total == 0 ? 0 : (double)Correct / Total;
 }
 
-public sealed record EvaluationResult(IReadOnlyList<TaskAccuracy> ByTask, int Correct, int Total, IReadOnlyList<string> SampleFailures)
+/// <param name="SharedKindPassages">Passage questions whose asked kind of fact the passage states for two or more people (answered only by binding the name to its value).</param>
+public sealed record EvaluationResult(IReadOnlyList<TaskAccuracy> ByTask, int Correct, int Total, IReadOnlyList<string> SampleFailures, TaskAccuracy? SharedKindPassages = null)
 {
     public double Accuracy => Total == 0 ? 0 : (double)Correct / Total;
 
@@ -39,6 +40,10 @@ internal static class GreedyEvaluator
         {
             foreach (var t in result.ByTask) log($"  {t.Task,-16} {t.Correct,4}/{t.Total,-4} {t.Accuracy:P1}");
             log($"  {"overall",-16} {result.Correct,4}/{result.Total,-4} {result.Accuracy:P1}");
+            if (result.SharedKindPassages is { Total: > 0 } shared)
+            {
+                log($"  passage questions whose asked kind two or more people share (binding): {shared.Correct}/{shared.Total} {shared.Accuracy:P1}");
+            }
         }
         return result;
     }
@@ -49,9 +54,15 @@ internal static class GreedyEvaluator
         var correct = new Dictionary<TaskKind, int>();
         var total = new Dictionary<TaskKind, int>();
         var failures = new List<string>();
+        int sharedCorrect = 0, sharedTotal = 0;
         foreach (var (ex, reply) in examples.Zip(replies))
         {
             var ok = AnswerChecker.IsCorrect(ex, reply);
+            if (ex.Task == TaskKind.ContextQuestion && PassageKinds.AskedKindIsShared(ex.Question))
+            {
+                sharedTotal++;
+                if (ok) sharedCorrect++;
+            }
             total[ex.Task] = total.GetValueOrDefault(ex.Task) + 1;
             if (ok) correct[ex.Task] = correct.GetValueOrDefault(ex.Task) + 1;
             else if (failures.Count < 25) failures.Add($"[{ex.Task}] {ex.Question.Replace('\n', ' ')} -> \"{reply}\" (expected \"{ex.Answer}\")");
@@ -60,6 +71,7 @@ internal static class GreedyEvaluator
             .Where(total.ContainsKey)
             .Select(t => new TaskAccuracy(t.ToString(), correct.GetValueOrDefault(t), total[t]))
             .ToList();
-        return new EvaluationResult(byTask, byTask.Sum(t => t.Correct), byTask.Sum(t => t.Total), failures);
+        return new EvaluationResult(byTask, byTask.Sum(t => t.Correct), byTask.Sum(t => t.Total), failures,
+            new TaskAccuracy("ContextQuestion (shared kind)", sharedCorrect, sharedTotal));
     }
 }

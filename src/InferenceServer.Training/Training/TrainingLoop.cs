@@ -19,7 +19,8 @@ internal sealed class TrainingLoop(OptimizationSession dense, OptimizationSessio
         var schedule = new LearningRateSchedule(options.PeakLearningRate, options.WarmupSteps);
         var budget = TimeSpan.FromMinutes(options.Minutes);
         var records = new List<StepRecord>();
-        var batch = new TokenBatch(session.SeqLen, session.BatchSize);
+        var denseBatch = new TokenBatch(dense.SeqLen, dense.BatchSize);
+        var answerBatch = new TokenBatch(masked.SeqLen, masked.BatchSize);
         var start = time.GetTimestamp();
         long tokens = 0;
         var window = new List<double>();
@@ -33,10 +34,11 @@ internal sealed class TrainingLoop(OptimizationSession dense, OptimizationSessio
             var pretraining = progress < options.PretrainFraction;
             var phase = pretraining || plainStep ? "pretrain" : "instruct";
             var equationWarmup = equations is not null && pretraining && progress < options.EquationWarmupFraction;
-            (equationWarmup ? equations! : pretraining ? pretrain : plainStep ? instructDense : chat).Fill(batch);
             session = phase == "pretrain" ? dense : masked;
+            var batch = phase == "pretrain" ? denseBatch : answerBatch;
+            (equationWarmup ? equations! : pretraining ? pretrain : plainStep ? instructDense : chat).Fill(batch);
             var lr = schedule.At(step, progress);
-            session.SetOptimizer(new OptimizerSettings(lr));
+            session.SetOptimizer(new OptimizerSettings(lr, WeightDecay: options.WeightDecay));
             var loss = session.TrainStep(batch);
             if (double.IsNaN(loss)) throw new InvalidOperationException($"Loss became NaN at step {step}.");
             tokens += batch.Tokens.Length;

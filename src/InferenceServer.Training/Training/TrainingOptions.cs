@@ -23,6 +23,15 @@ public sealed record TrainingOptions
 
     public int SequenceLength { get; init; } = 256;
     public int BatchSize { get; init; } = 8;
+    /// <summary>
+    /// Row length of the dense (every-token) steps; the same tokens per step as the answer-only steps
+    /// (<c>SequenceLength x BatchSize</c>) in more, shorter rows. Plain lines are short and attention costs grow with
+    /// the row length, so shorter dense rows run faster; chat examples longer than a dense row only train in the
+    /// answer-only steps.
+    /// </summary>
+    public int? DenseSequenceLength { get; init; }
+    public int DenseRows => SequenceLength * BatchSize / DenseSeq;
+    public int DenseSeq => DenseSequenceLength ?? SequenceLength;
     /// <summary>Share of the budget spent on plain-text pretraining before instruction tuning.</summary>
     public double PretrainFraction { get; init; } = 0.5;
     /// <summary>Share of instruction-tuning steps that still train on plain text (0 = none).</summary>
@@ -31,6 +40,12 @@ public sealed record TrainingOptions
     public Data.TaskMix Mix { get; init; } = Data.TaskMix.Default;
     /// <summary>Share of plain-text (pretraining) lines that are bare equations such as "37 + 48 = 85".</summary>
     public double EquationShare { get; init; } = 0.6;
+    /// <summary>Share of plain-text lines that are binding drills (facts restated in a shuffled order; see <see cref="Data.TaskGenerator"/>).</summary>
+    public double BindingDrillShare { get; init; }
+    /// <summary>Share of training subtraction questions phrased "Subtract b from a." (null: one of six phrasings, uniformly).</summary>
+    public double? SubtractFromShare { get; init; }
+    /// <summary>Passages draw each person's kind of fact independently (training data and the held-out set).</summary>
+    public bool MixedPassageKinds { get; init; }
     /// <summary>Share of the run, from the start, whose plain text is bare equations only (0 = none).</summary>
     public double EquationWarmupFraction { get; init; }
     /// <summary>Attention stays inside each packed example (trained as inference sees it: alone in its sequence).</summary>
@@ -43,6 +58,8 @@ public sealed record TrainingOptions
     public int LossRows { get; init; } = 224;
     public float PeakLearningRate { get; init; } = 4e-3f;
     public int WarmupSteps { get; init; } = 50;
+    /// <summary>AdamW's decoupled weight decay (ggml-opt scales it by the learning rate; applied to every weight).</summary>
+    public float WeightDecay { get; init; }
     public int LogEvery { get; init; } = 25;
 
     /// <summary>Held-out examples for greedy exact-match evaluation (0 skips it).</summary>
@@ -52,10 +69,12 @@ public sealed record TrainingOptions
     /// <summary>Examples used to learn the BPE merges.</summary>
     public int TokenizerCorpusExamples { get; init; } = 4000;
 
+    private string SubtractFromShareText => SubtractFromShare is { } share ? share.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) : "1/6";
+
     /// <summary>The data and optimisation recipe in one line (logged and kept in the summary).</summary>
     public string Recipe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"batch {BatchSize} x {SequenceLength}, pretraining share {PretrainFraction:0.##}, plain-text mix {PlainTextMix:0.##}, " +
-        $"peak lr {PeakLearningRate} (warm-up {WarmupSteps}), loss rows {LossRows}, document mask {DocumentMask}, dense chat steps {DenseChatSteps}, " +
-        $"questions per passage {PassageQuestions}, " +
-        $"equation share {EquationShare:0.##}, equation warm-up {EquationWarmupFraction:0.##}, task mix {Mix}");
+        $"batch {BatchSize} x {SequenceLength} (dense steps {DenseRows} x {DenseSeq}), pretraining share {PretrainFraction:0.##}, plain-text mix {PlainTextMix:0.##}, " +
+        $"peak lr {PeakLearningRate} (warm-up {WarmupSteps}), weight decay {WeightDecay}, loss rows {LossRows}, document mask {DocumentMask}, dense chat steps {DenseChatSteps}, " +
+        $"questions per passage {PassageQuestions}, passage kinds {(MixedPassageKinds ? "mixed" : "same")}, " +
+        $"equation share {EquationShare:0.##}, binding drills {BindingDrillShare:0.##}, \"Subtract b from a.\" share {SubtractFromShareText}, equation warm-up {EquationWarmupFraction:0.##}, task mix {Mix}");
 }

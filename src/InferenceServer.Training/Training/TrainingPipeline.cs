@@ -69,16 +69,16 @@ public sealed class TrainingPipeline(TrainingOptions options, Action<string> log
         {
             GgmlBackend.ggml_backend_cpu_set_n_threads(backend, options.Threads);
             using var model = TrainableModel.Load(initialPath, backend);
-            using var session = new OptimizationSession(model, backend, options.SequenceLength, options.BatchSize, documentMask: options.DocumentMask);
+            using var session = new OptimizationSession(model, backend, options.DenseSeq, options.DenseRows, documentMask: options.DocumentMask);
             using var answerSession = new OptimizationSession(model, backend, options.SequenceLength, options.BatchSize, options.LossRows, options.DocumentMask);
 
             var encoder = new ExampleEncoder(tokenizer);
             LogLengths(encoder);
-            var plain = new TaskGenerator(options.Seed, DataSplit.Train, options.Mix, options.EquationShare, options.PassageQuestions);
-            var chat = new TaskGenerator(options.Seed + 1, DataSplit.Train, options.Mix, passageQuestions: options.PassageQuestions);
+            var plain = new TaskGenerator(options.Seed, DataSplit.Train, options.Mix, options.EquationShare, options.PassageQuestions, options.BindingDrillShare, options.SubtractFromShare, options.MixedPassageKinds);
+            var chat = new TaskGenerator(options.Seed + 1, DataSplit.Train, options.Mix, passageQuestions: options.PassageQuestions, subtractFromShare: options.SubtractFromShare, mixedPassageKinds: options.MixedPassageKinds);
             var pretrain = new BatchPacker(() => encoder.EncodePlain(plain.NextPlainText()), tokenizer.Padding, labelEveryPosition: true);
             var instruct = new BatchPacker(() => encoder.EncodeChat(chat.Next()), tokenizer.Padding);
-            var denseChat = new TaskGenerator(options.Seed + 3, DataSplit.Train, options.Mix, passageQuestions: options.PassageQuestions);
+            var denseChat = new TaskGenerator(options.Seed + 3, DataSplit.Train, options.Mix, passageQuestions: options.PassageQuestions, subtractFromShare: options.SubtractFromShare, mixedPassageKinds: options.MixedPassageKinds);
             var instructDense = options.DenseChatSteps
                 ? new BatchPacker(() => encoder.EncodeChat(denseChat.Next()), tokenizer.Padding, labelEveryPosition: true)
                 : pretrain;
@@ -104,7 +104,7 @@ public sealed class TrainingPipeline(TrainingOptions options, Action<string> log
             if (options.EvalExamples > 0)
             {
                 log($"greedy exact match on {options.EvalExamples} held-out examples (seed {HeldOutSet.DefaultSeed}):");
-                eval = GreedyEvaluator.Evaluate(options.OutputPath, HeldOutSet.Generate(options.EvalExamples), options.Threads, log);
+                eval = GreedyEvaluator.Evaluate(options.OutputPath, HeldOutSet.Generate(options.EvalExamples, mixedPassageKinds: options.MixedPassageKinds), options.Threads, log);
             }
 
             var summary = new TrainingSummary

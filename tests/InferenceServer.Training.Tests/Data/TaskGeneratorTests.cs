@@ -100,6 +100,62 @@ public sealed partial class TaskGeneratorTests
         }
     }
 
+    [Fact]
+    public void Binding_drills_restate_every_fact_of_their_passage_in_another_order()
+    {
+        var generator = new TaskGenerator(12, DataSplit.Train, equationShare: 0.6, bindingDrillShare: 0.5);
+        var drills = 0;
+        var reordered = 0;
+        for (var i = 0; i < 400; i++)
+        {
+            var text = generator.NextPlainText();
+            var lines = text.Split('\n');
+            if (lines.Length != 2 || Sentences(lines[0]).Count == 0) continue; // equations and word-task lines
+            drills++;
+            var stated = Sentences(lines[0]);
+            var restated = Sentences(lines[1]);
+            Assert.InRange(stated.Count, 3, 5);
+            Assert.Equal(stated.Order(), restated.Order());
+            Assert.Equal(stated.Count, stated.Select(s => s.Split(' ', '\'')[0]).Distinct().Count()); // one sentence per person
+            if (!stated.SequenceEqual(restated)) reordered++;
+        }
+        Assert.InRange(drills, 150, 250);
+        Assert.True(reordered > drills / 2, $"{reordered} of {drills} drills restate in another order");
+
+        static List<string> Sentences(string line) => Regex.Matches(line, @"[A-Z][a-z]+(?:'s favorite color is| lives in| has a pet| works as a) [A-Za-z]+\.").Select(m => m.Value).ToList();
+    }
+
+    [Fact]
+    public void Mixed_passages_state_several_kinds_and_are_answered_from_the_passage()
+    {
+        var mixed = HeldOutSet.Generate(600, mixedPassageKinds: true).Where(e => e.Task == TaskKind.ContextQuestion).ToList();
+        foreach (var ex in mixed) Assert.Equal(Solve(ex), ex.Answer);
+        var shared = mixed.Count(e => PassageKinds.AskedKindIsShared(e.Question));
+        // 2-3 people with one of four kinds each: the asked kind is another person's too in about a third of the questions.
+        Assert.InRange(shared, 20, 50);
+        Assert.Contains(mixed, e => KindsStated(e.Question) >= 2);
+
+        var same = HeldOutSet.Generate(600).Where(e => e.Task == TaskKind.ContextQuestion).ToList();
+        Assert.All(same, e => Assert.True(PassageKinds.AskedKindIsShared(e.Question), e.Question));
+        Assert.All(same, e => Assert.Equal(1, KindsStated(e.Question)));
+
+        static int KindsStated(string q) =>
+            new[] { " lives in ", "'s favorite color is ", " has a pet ", " works as a " }.Count(k => q.Contains(k, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(null, 120, 220)]
+    [InlineData(0.0, 0, 0)]
+    [InlineData(0.5, 430, 570)]
+    public void Subtract_from_share_sets_how_often_the_reversed_phrasing_is_asked(double? share, int min, int max)
+    {
+        var generator = new TaskGenerator(14, DataSplit.Train, subtractFromShare: share);
+        var examples = Enumerable.Range(0, 1000).Select(_ => generator.Next(TaskKind.Subtraction)).ToList();
+        Assert.InRange(examples.Count(e => e.Question.StartsWith("Subtract ", StringComparison.Ordinal)), min, max);
+        Assert.All(examples, e => Assert.Equal(Solve(e), e.Answer));
+        Assert.Equal(share == 0 ? 5 : 6, examples.Select(e => Regex.Replace(e.Question, @"\d+", "N")).Distinct().Count());
+    }
+
     [Theory]
     [InlineData("85", true)]
     [InlineData(" 85.\n", true)]

@@ -23,6 +23,9 @@ public sealed class GreedyEvaluatorScoreTests
             Assert.Equal(indices.Count(i => i % 3 != 0), task.Correct);
         }
         Assert.Equal(25, result.SampleFailures.Count);
+        var passages = Enumerable.Range(0, examples.Count).Where(i => examples[i].Task == TaskKind.ContextQuestion).ToList();
+        Assert.Equal(passages.Count, result.SharedKindPassages!.Total); // one kind of fact per passage: every question needs binding
+        Assert.Equal(passages.Count(i => i % 3 != 0), result.SharedKindPassages.Correct);
         Assert.All(result.SampleFailures, f => Assert.Contains("-> \"wrong\"", f, StringComparison.Ordinal));
     }
 }
