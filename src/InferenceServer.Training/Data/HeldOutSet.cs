@@ -11,7 +11,7 @@ public static class HeldOutSet
     public static IReadOnlyList<TaskExample> Generate(int count, int seed = DefaultSeed, bool mixedPassageKinds = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        var generator = new TaskGenerator(seed, DataSplit.HeldOut, mixedPassageKinds: mixedPassageKinds);
+        var generator = new TaskGenerator(seed, DataSplit.HeldOut, new DataRecipe { MixedPassageKinds = mixedPassageKinds });
         var tasks = Enum.GetValues<TaskKind>();
         var result = new List<TaskExample>(count);
         for (var i = 0; i < count; i++) result.Add(generator.Next(tasks[i % tasks.Length]));

@@ -13,42 +13,13 @@ public sealed class TaskGenerator
     private static readonly int[] OtherSubtractionForms = [0, 1, 2, 3, 5];
     private readonly DeterministicRandom _rng;
     private readonly DataSplit _split;
+    private readonly DataRecipe _recipe;
 
-    private readonly TaskMix _mix;
-    private readonly double _equationShare;
-    private readonly int _passageQuestions;
-    private readonly double _bindingDrillShare;
-    private readonly double? _subtractFromShare;
-    private readonly bool _mixedPassageKinds;
-
-    /// <param name="equationShare">Share of plain-text lines that are bare equations.</param>
-    /// <param name="passageQuestions">
-    /// Most questions asked about one passage (1 to 3): with more than one, a passage conversation asks 1 to this many
-    /// questions in turn, each about a person drawn independently (so no answer follows by elimination), and a
-    /// plain-text passage is followed by as many question/answer lines. Every extra question is another binding of a
-    /// name to its value to learn from the same passage tokens. 1 draws exactly the data it drew before.
-    /// </param>
-    /// <param name="bindingDrillShare">Share of plain-text lines that are binding drills (0 draws exactly the data it drew before).</param>
-    /// <param name="subtractFromShare">
-    /// Share of subtraction questions phrased "Subtract b from a." (the one phrasing that names the operands in reverse
-    /// order); null draws the six phrasings uniformly, exactly the data it drew before.
-    /// </param>
-    /// <param name="mixedPassageKinds">
-    /// Each person in a passage gets an independently drawn kind of fact, as text states them ("Anna lives in Paris.
-    /// Ben has a pet dog."); a question then needs the name bound to its value only when another person shares the
-    /// asked kind. False states one kind of fact about everyone (every question needs that binding).
-    /// </param>
-    public TaskGenerator(int seed, DataSplit split, TaskMix? mix = null, double equationShare = 0.6, int passageQuestions = 1,
-        double bindingDrillShare = 0, double? subtractFromShare = null, bool mixedPassageKinds = false)
+    public TaskGenerator(int seed, DataSplit split, DataRecipe? recipe = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(passageQuestions, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(passageQuestions, 3);
-        _mix = mix ?? TaskMix.Default;
-        _equationShare = equationShare;
-        _passageQuestions = passageQuestions;
-        _bindingDrillShare = bindingDrillShare;
-        _subtractFromShare = subtractFromShare;
-        _mixedPassageKinds = mixedPassageKinds;
+        _recipe = recipe ?? new DataRecipe();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_recipe.PassageQuestions, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(_recipe.PassageQuestions, 3);
         _rng = new DeterministicRandom((ulong)seed * 0x2545F4914F6CDD1DUL + (ulong)split + 1);
         _split = split;
     }
@@ -58,7 +29,7 @@ public sealed class TaskGenerator
         var r = _rng.NextDouble();
         foreach (var t in AllTasks)
         {
-            r -= _mix.Weight(t);
+            r -= _recipe.Mix.Weight(t);
             if (r < 0) return t;
         }
         return AllTasks[^1];
@@ -83,9 +54,9 @@ public sealed class TaskGenerator
             messages.Add(new ChatTurn("user", q));
             messages.Add(new ChatTurn("assistant", a));
         }
-        if (task == TaskKind.ContextQuestion && _passageQuestions > 1)
+        if (task == TaskKind.ContextQuestion && _recipe.PassageQuestions > 1)
         {
-            var dialogue = PassageDialogue(_rng.Next(1, _passageQuestions + 1));
+            var dialogue = PassageDialogue(_rng.Next(1, _recipe.PassageQuestions + 1));
             for (var i = 0; i < dialogue.Count - 1; i++)
             {
                 messages.Add(new ChatTurn("user", dialogue[i].Question));
@@ -105,18 +76,18 @@ public sealed class TaskGenerator
     /// </summary>
     public string NextPlainText()
     {
-        if (_bindingDrillShare > 0 && _rng.NextDouble() < _bindingDrillShare) return BindingDrill();
+        if (_recipe.BindingDrillShare > 0 && _rng.NextDouble() < _recipe.BindingDrillShare) return BindingDrill();
         var r = _rng.NextDouble();
-        if (r < _equationShare)
+        if (r < _recipe.EquationShare)
         {
-            var task = r < _equationShare / 2 ? TaskKind.Addition : TaskKind.Subtraction;
+            var task = r < _recipe.EquationShare / 2 ? TaskKind.Addition : TaskKind.Subtraction;
             var (x, y) = ArithmeticSplit.Draw(_rng, task, _split);
             return task == TaskKind.Addition ? Invariant($"{x} + {y} = {x + y}") : Invariant($"{x} - {y} = {x - y}");
         }
         var next = NextTask();
-        if (next == TaskKind.ContextQuestion && _passageQuestions > 1)
+        if (next == TaskKind.ContextQuestion && _recipe.PassageQuestions > 1)
         {
-            return string.Join("\n", PassageDialogue(_rng.Next(1, _passageQuestions + 1)).Select(t => t.Question + "\n" + t.Answer));
+            return string.Join("\n", PassageDialogue(_rng.Next(1, _recipe.PassageQuestions + 1)).Select(t => t.Question + "\n" + t.Answer));
         }
         var (q, a) = Question(next, _split);
         return q + "\n" + a;
@@ -152,7 +123,7 @@ public sealed class TaskGenerator
     {
         var (a, b) = ArithmeticSplit.Draw(_rng, TaskKind.Subtraction, split);
         const int subtractFrom = 4;
-        var form = _subtractFromShare is not { } share ? _rng.Next(6)
+        var form = _recipe.SubtractFromShare is not { } share ? _rng.Next(6)
             : _rng.NextDouble() < share ? subtractFrom
             : OtherSubtractionForms[_rng.Next(OtherSubtractionForms.Length)];
         var q = form switch
@@ -216,7 +187,7 @@ public sealed class TaskGenerator
     /// </summary>
     private List<(string Question, string Answer)> PassageDialogue(int questions)
     {
-        var facts = Facts(_rng.Next(2, 4), _mixedPassageKinds);
+        var facts = Facts(_rng.Next(2, 4), _recipe.MixedPassageKinds);
         var target = facts[_rng.Next(facts.Count)];
         var passage = string.Join(" ", facts.Select(f => f.Sentence));
         var q = _rng.Next(3) switch

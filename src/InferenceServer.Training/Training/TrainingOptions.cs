@@ -71,6 +71,17 @@ public sealed record TrainingOptions
 
     private string SubtractFromShareText => SubtractFromShare is { } share ? share.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) : "1/6";
 
+    /// <summary>What the training data generators draw (the tokenizer's corpus only follows <see cref="Mix"/>).</summary>
+    public Data.DataRecipe DataRecipe => new()
+    {
+        Mix = Mix,
+        EquationShare = EquationShare,
+        PassageQuestions = PassageQuestions,
+        BindingDrillShare = BindingDrillShare,
+        SubtractFromShare = SubtractFromShare,
+        MixedPassageKinds = MixedPassageKinds,
+    };
+
     /// <summary>The data and optimisation recipe in one line (logged and kept in the summary).</summary>
     public string Recipe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"batch {BatchSize} x {SequenceLength} (dense steps {DenseRows} x {DenseSeq}), pretraining share {PretrainFraction:0.##}, plain-text mix {PlainTextMix:0.##}, " +

@@ -74,17 +74,17 @@ public sealed class TrainingPipeline(TrainingOptions options, Action<string> log
 
             var encoder = new ExampleEncoder(tokenizer);
             LogLengths(encoder);
-            var plain = new TaskGenerator(options.Seed, DataSplit.Train, options.Mix, options.EquationShare, options.PassageQuestions, options.BindingDrillShare, options.SubtractFromShare, options.MixedPassageKinds);
-            var chat = new TaskGenerator(options.Seed + 1, DataSplit.Train, options.Mix, passageQuestions: options.PassageQuestions, subtractFromShare: options.SubtractFromShare, mixedPassageKinds: options.MixedPassageKinds);
+            var plain = new TaskGenerator(options.Seed, DataSplit.Train, options.DataRecipe);
+            var chat = new TaskGenerator(options.Seed + 1, DataSplit.Train, options.DataRecipe);
             var pretrain = new BatchPacker(() => encoder.EncodePlain(plain.NextPlainText()), tokenizer.Padding, labelEveryPosition: true);
             var instruct = new BatchPacker(() => encoder.EncodeChat(chat.Next()), tokenizer.Padding);
-            var denseChat = new TaskGenerator(options.Seed + 3, DataSplit.Train, options.Mix, passageQuestions: options.PassageQuestions, subtractFromShare: options.SubtractFromShare, mixedPassageKinds: options.MixedPassageKinds);
+            var denseChat = new TaskGenerator(options.Seed + 3, DataSplit.Train, options.DataRecipe);
             var instructDense = options.DenseChatSteps
                 ? new BatchPacker(() => encoder.EncodeChat(denseChat.Next()), tokenizer.Padding, labelEveryPosition: true)
                 : pretrain;
 
             log($"training: {(options.Steps is { } s ? $"{s} steps" : $"{options.Minutes:F1} minutes")}, {options.Threads} threads, {options.Recipe()}");
-            var equationText = new TaskGenerator(options.Seed + 4, DataSplit.Train, options.Mix, equationShare: 1.0);
+            var equationText = new TaskGenerator(options.Seed + 4, DataSplit.Train, options.DataRecipe with { EquationShare = 1.0, BindingDrillShare = 0 });
             var equations = options.EquationWarmupFraction > 0
                 ? new BatchPacker(() => encoder.EncodePlain(equationText.NextPlainText()), tokenizer.Padding, labelEveryPosition: true)
                 : null;
@@ -148,18 +148,18 @@ public sealed class TrainingPipeline(TrainingOptions options, Action<string> log
 
     private void LogLengths(ExampleEncoder encoder)
     {
-        var g = new TaskGenerator(12345, DataSplit.Train, options.Mix, passageQuestions: options.PassageQuestions);
+        var g = new TaskGenerator(12345, DataSplit.Train, options.DataRecipe);
         var lengths = Enumerable.Range(0, 2000).Select(_ => encoder.EncodeChat(g.Next())).Select(e => (e.Length, Answer: e.Targets.Count(t => t >= 0))).ToList();
         var sorted = lengths.Select(l => l.Length).Order().ToList();
         log($"chat examples: mean {sorted.Average():F1} tokens, p95 {sorted[(int)(sorted.Count * 0.95)]}, max {sorted[^1]}; " +
             $"answer tokens {lengths.Sum(l => l.Answer) * 100.0 / lengths.Sum(l => l.Length):F1}% of all; " +
             $"{lengths.Count(l => l.Length > options.SequenceLength)} of {lengths.Count} longer than a sequence ({options.SequenceLength})");
-        var probe = new TaskGenerator(12347, DataSplit.Train, options.Mix, passageQuestions: options.PassageQuestions);
+        var probe = new TaskGenerator(12347, DataSplit.Train, options.DataRecipe);
         var packer = new BatchPacker(() => encoder.EncodeChat(probe.Next()), 0);
         var batch = new TokenBatch(options.SequenceLength, options.BatchSize);
         var counts = Enumerable.Range(0, 50).Select(_ => { packer.Fill(batch); return batch.ActiveTargets; }).ToList();
         log($"answer positions per instruction batch: mean {counts.Average():F1}, max {counts.Max()} (loss rows per step: {options.LossRows})");
-        var p = new TaskGenerator(12346, DataSplit.Train, options.Mix, options.EquationShare, options.PassageQuestions);
+        var p = new TaskGenerator(12346, DataSplit.Train, options.DataRecipe);
         log($"plain-text lines: mean {Enumerable.Range(0, 2000).Average(_ => encoder.EncodePlain(p.NextPlainText()).Length):F1} tokens");
     }
 
@@ -171,7 +171,7 @@ public sealed class TrainingPipeline(TrainingOptions options, Action<string> log
 
     private string TokenizerCorpus()
     {
-        var generator = new TaskGenerator(options.Seed + 2, DataSplit.Train, options.Mix);
+        var generator = new TaskGenerator(options.Seed + 2, DataSplit.Train, new DataRecipe { Mix = options.Mix });
         var sb = new StringBuilder();
         for (var i = 0; i < options.TokenizerCorpusExamples; i++)
         {

@@ -68,7 +68,7 @@ public sealed partial class TaskGeneratorTests
     [Fact]
     public void Follow_up_passage_questions_are_answered_from_the_passage_they_follow()
     {
-        var generator = new TaskGenerator(9, DataSplit.Train, passageQuestions: 3);
+        var generator = new TaskGenerator(9, DataSplit.Train, new DataRecipe { PassageQuestions = 3 });
         var questionCounts = new HashSet<int>();
         for (var i = 0; i < 500; i++)
         {
@@ -85,8 +85,12 @@ public sealed partial class TaskGeneratorTests
         }
         Assert.Equal([1, 2, 3], questionCounts.Order());
 
-        var plain = new TaskGenerator(10, DataSplit.Train, TaskMix.Parse("Addition=0,Subtraction=0,Uppercase=0,Reverse=0,LetterCount=0,ContextQuestion=1"),
-            equationShare: 0, passageQuestions: 3);
+        var plain = new TaskGenerator(10, DataSplit.Train, new DataRecipe
+        {
+            Mix = TaskMix.Parse("Addition=0,Subtraction=0,Uppercase=0,Reverse=0,LetterCount=0,ContextQuestion=1"),
+            EquationShare = 0,
+            PassageQuestions = 3,
+        });
         for (var i = 0; i < 200; i++)
         {
             var text = plain.NextPlainText();
@@ -103,7 +107,7 @@ public sealed partial class TaskGeneratorTests
     [Fact]
     public void Binding_drills_restate_every_fact_of_their_passage_in_another_order()
     {
-        var generator = new TaskGenerator(12, DataSplit.Train, equationShare: 0.6, bindingDrillShare: 0.5);
+        var generator = new TaskGenerator(12, DataSplit.Train, new DataRecipe { BindingDrillShare = 0.5 });
         var drills = 0;
         var reordered = 0;
         for (var i = 0; i < 400; i++)
@@ -149,7 +153,7 @@ public sealed partial class TaskGeneratorTests
     [InlineData(0.5, 430, 570)]
     public void Subtract_from_share_sets_how_often_the_reversed_phrasing_is_asked(double? share, int min, int max)
     {
-        var generator = new TaskGenerator(14, DataSplit.Train, subtractFromShare: share);
+        var generator = new TaskGenerator(14, DataSplit.Train, new DataRecipe { SubtractFromShare = share });
         var examples = Enumerable.Range(0, 1000).Select(_ => generator.Next(TaskKind.Subtraction)).ToList();
         Assert.InRange(examples.Count(e => e.Question.StartsWith("Subtract ", StringComparison.Ordinal)), min, max);
         Assert.All(examples, e => Assert.Equal(Solve(e), e.Answer));

@@ -17,7 +17,7 @@ public sealed class DenseRowsTests
         var lengths = new List<(string Source, int Length)>();
         BatchPacker Source(string name, Func<EncodedExample> next, bool labelAll) =>
             new(() => { var e = next(); lengths.Add((name, e.Length)); return e; }, tiny.Tokenizer.Padding, labelEveryPosition: labelAll);
-        var plain = new TaskGenerator(1, DataSplit.Train, equationShare: 1.0);
+        var plain = new TaskGenerator(1, DataSplit.Train, new DataRecipe { EquationShare = 1.0 });
         var chat = new TaskGenerator(2, DataSplit.Train);
         var options = new TrainingOptions { Steps = 6, PretrainFraction = 0.34, PlainTextMix = 0.5, LogEvery = 100 };
 

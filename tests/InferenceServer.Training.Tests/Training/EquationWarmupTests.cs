@@ -20,7 +20,7 @@ public sealed class EquationWarmupTests
             new(() => { used.Add((name, step)); return next(); }, tiny.Tokenizer.Padding, labelEveryPosition: dense);
         var plain = new TaskGenerator(1, DataSplit.Train);
         var chat = new TaskGenerator(2, DataSplit.Train);
-        var equationText = new TaskGenerator(3, DataSplit.Train, equationShare: 1.0);
+        var equationText = new TaskGenerator(3, DataSplit.Train, new DataRecipe { EquationShare = 1.0 });
         var options = new TrainingOptions { Steps = 8, PretrainFraction = 0.5, EquationWarmupFraction = 0.75, PlainTextMix = 0, LogEvery = 1 };
 
         var loop = new TrainingLoop(dense, masked, options, _ => step++);
