@@ -9,19 +9,16 @@ public sealed class DenseRowsTests
     [Fact]
     public void Dense_steps_train_on_short_rows_and_answer_steps_on_long_rows()
     {
-        using var tiny = new TinyModelOnCpu();
         // The same 128 tokens per step: 4 x 32 for every-token steps, 1 x 128 for answer-only steps.
-        using var dense = new OptimizationSession(tiny.Model, tiny.Backend, 32, 4);
-        using var masked = new OptimizationSession(tiny.Model, tiny.Backend, 128, 1, gatherRows: 8);
-        var encoder = new ExampleEncoder(tiny.Tokenizer);
+        using var loop = new TinyLoop(denseSeq: 32, denseRows: 4, answerSeq: 128, answerRows: 1, gatherRows: 8);
+        var encoder = loop.Encoder;
         var lengths = new List<(string Source, int Length)>();
-        BatchPacker Source(string name, Func<EncodedExample> next, bool labelAll) =>
-            new(() => { var e = next(); lengths.Add((name, e.Length)); return e; }, tiny.Tokenizer.Padding, labelEveryPosition: labelAll);
+        BatchPacker Source(string name, Func<EncodedExample> next, bool labelAll) => loop.Packer(next, labelAll, e => lengths.Add((name, e.Length)));
         var plain = new TaskGenerator(1, DataSplit.Train, new DataRecipe { EquationShare = 1.0 });
         var chat = new TaskGenerator(2, DataSplit.Train);
         var options = new TrainingOptions { Steps = 6, PretrainFraction = 0.34, PlainTextMix = 0.5, LogEvery = 100 };
 
-        var records = new TrainingLoop(dense, masked, options, _ => { }).Run(
+        var records = new TrainingLoop(loop.Dense, loop.Masked, options, _ => { }).Run(
             Source("plain", () => encoder.EncodePlain(plain.NextPlainText()), true),
             Source("chat", () => encoder.EncodeChat(chat.Next()), false),
             Source("dense", () => encoder.EncodePlain(plain.NextPlainText()), true),

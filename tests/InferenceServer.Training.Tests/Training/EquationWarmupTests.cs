@@ -9,21 +9,18 @@ public sealed class EquationWarmupTests
     [Fact]
     public void Equation_warm_up_replaces_only_the_first_pretraining_steps()
     {
-        using var tiny = new TinyModelOnCpu();
-        using var dense = new OptimizationSession(tiny.Model, tiny.Backend, 64, 1);
-        using var masked = new OptimizationSession(tiny.Model, tiny.Backend, 64, 1, gatherRows: 8);
-        var encoder = new ExampleEncoder(tiny.Tokenizer);
+        using var tinyLoop = new TinyLoop(denseSeq: 64, denseRows: 1, answerSeq: 64, answerRows: 1, gatherRows: 8);
+        var encoder = tinyLoop.Encoder;
         // The loop logs after every step (LogEvery 1), so the log count is the index of the step being filled.
         var step = 0;
         var used = new List<(string Source, int Step)>();
-        BatchPacker Source(string name, Func<EncodedExample> next, bool dense) =>
-            new(() => { used.Add((name, step)); return next(); }, tiny.Tokenizer.Padding, labelEveryPosition: dense);
+        BatchPacker Source(string name, Func<EncodedExample> next, bool dense) => tinyLoop.Packer(next, dense, _ => used.Add((name, step)));
         var plain = new TaskGenerator(1, DataSplit.Train);
         var chat = new TaskGenerator(2, DataSplit.Train);
         var equationText = new TaskGenerator(3, DataSplit.Train, new DataRecipe { EquationShare = 1.0 });
         var options = new TrainingOptions { Steps = 8, PretrainFraction = 0.5, EquationWarmupFraction = 0.75, PlainTextMix = 0, LogEvery = 1 };
 
-        var loop = new TrainingLoop(dense, masked, options, _ => step++);
+        var loop = new TrainingLoop(tinyLoop.Dense, tinyLoop.Masked, options, _ => step++);
         var records = loop.Run(
             Source("plain", () => encoder.EncodePlain(plain.NextPlainText()), true),
             Source("chat", () => encoder.EncodeChat(chat.Next()), false),
