@@ -72,7 +72,8 @@ public sealed class TrainingPipeline(TrainingOptions options, Action<string> log
             using var session = new OptimizationSession(model, backend, options.DenseSeq, options.DenseRows, documentMask: options.DocumentMask);
             using var answerSession = new OptimizationSession(model, backend, options.SequenceLength, options.BatchSize, options.LossRows, options.DocumentMask);
 
-            var encoder = new ExampleEncoder(tokenizer);
+            var checkedTokenizer = new CheckedTokenizer(vocabulary, tokenizer);
+            var encoder = new ExampleEncoder(checkedTokenizer);
             LogLengths(encoder);
             var plain = new TaskGenerator(options.Seed, DataSplit.Train, options.DataRecipe);
             var chat = new TaskGenerator(options.Seed + 1, DataSplit.Train, options.DataRecipe);
@@ -91,7 +92,8 @@ public sealed class TrainingPipeline(TrainingOptions options, Action<string> log
             var records = new TrainingLoop(session, answerSession, options, log).Run(pretrain, instruct, instructDense, time, equations);
             var trainingSeconds = records.Count == 0 ? 0 : records[^1].ElapsedSeconds;
             model.Save(options.OutputPath);
-            log($"saved {options.OutputPath} after {records.Count} steps in {trainingSeconds:F0}s");
+            log($"saved {options.OutputPath} after {records.Count} steps in {trainingSeconds:F0}s; " +
+                $"{checkedTokenizer.Checked:N0} training-data tokenizations compared with llama.cpp, all identical");
 
             CrossEntropyComparison? ce = null;
             if (options.CrossEntropyCheck)
