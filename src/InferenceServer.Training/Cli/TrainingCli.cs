@@ -79,6 +79,7 @@ internal static class TrainingCli
             DenseChatSteps = a.String("dense-chat") is { } dc ? dc != "false" : d.DenseChatSteps,
             PassageQuestions = a.Int("passage-questions", d.PassageQuestions),
             EquationWarmupFraction = a.Double("equation-warmup", d.EquationWarmupFraction),
+            FlushDenormals = a.String("flush-denormals") is { } fd ? fd != "false" : d.FlushDenormals,
         };
         var summary = new TrainingPipeline(options, Console.WriteLine, TimeProvider.System).Run();
         Console.WriteLine($"done: {summary.Steps} steps, {summary.TrainingSeconds:F0}s training, {summary.TotalSeconds:F0}s total");

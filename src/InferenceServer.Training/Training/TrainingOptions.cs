@@ -61,6 +61,11 @@ public sealed record TrainingOptions
     /// <summary>AdamW's decoupled weight decay (ggml-opt scales it by the learning rate; applied to every weight).</summary>
     public float WeightDecay { get; init; }
     public int LogEvery { get; init; } = 25;
+    /// <summary>
+    /// Flush denormal floats to zero on the training threads (see <see cref="Native.DenormalFlush"/>): training slows
+    /// down as denormals appear, and flushing them changes the numbers slightly (a different, equally valid run).
+    /// </summary>
+    public bool FlushDenormals { get; init; } = true;
 
     /// <summary>Held-out examples for greedy exact-match evaluation (0 skips it).</summary>
     public int EvalExamples { get; init; } = 600;
@@ -85,7 +90,7 @@ public sealed record TrainingOptions
     /// <summary>The data and optimisation recipe in one line (logged and kept in the summary).</summary>
     public string Recipe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"batch {BatchSize} x {SequenceLength} (dense steps {DenseRows} x {DenseSeq}), pretraining share {PretrainFraction:0.##}, plain-text mix {PlainTextMix:0.##}, " +
-        $"peak lr {PeakLearningRate} (warm-up {WarmupSteps}), weight decay {WeightDecay}, loss rows {LossRows}, document mask {DocumentMask}, dense chat steps {DenseChatSteps}, " +
+        $"peak lr {PeakLearningRate} (warm-up {WarmupSteps}), weight decay {WeightDecay}, flush denormals {FlushDenormals}, loss rows {LossRows}, document mask {DocumentMask}, dense chat steps {DenseChatSteps}, " +
         $"questions per passage {PassageQuestions}, passage kinds {(MixedPassageKinds ? "mixed" : "same")}, " +
         $"equation share {EquationShare:0.##}, binding drills {BindingDrillShare:0.##}, \"Subtract b from a.\" share {SubtractFromShareText}, equation warm-up {EquationWarmupFraction:0.##}, task mix {Mix}");
 }

@@ -21,6 +21,8 @@ public sealed class TrainingPipeline(TrainingOptions options, Action<string> log
     public TrainingSummary Run()
     {
         var total = Stopwatch.StartNew();
+        // Before any native library starts threads: they inherit this thread's floating-point mode.
+        if (options.FlushDenormals) log($"denormal floats flushed to zero (FTZ/DAZ) on the training threads: {DenormalFlush.Enable()}");
         var reportDir = options.ReportDirectory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.OutputPath))!, "training-report");
         Directory.CreateDirectory(reportDir);
         var workDir = Path.Combine(Path.GetTempPath(), $"inferenceserver-training-{Environment.ProcessId}-{options.Seed}");
