@@ -8,7 +8,7 @@ public static class HeldOutSet
 {
     public const int DefaultSeed = 20_241_127;
 
-    public static IReadOnlyList<TaskExample> Generate(int count, int seed = DefaultSeed, bool mixedPassageKinds = false)
+    public static IReadOnlyList<TaskExample> Generate(int count, int seed = DefaultSeed, bool mixedPassageKinds = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         var generator = new TaskGenerator(seed, DataSplit.HeldOut, new DataRecipe { MixedPassageKinds = mixedPassageKinds });

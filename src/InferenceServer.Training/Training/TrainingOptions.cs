@@ -29,7 +29,7 @@ public sealed record TrainingOptions
     /// the row length, so shorter dense rows run faster; chat examples longer than a dense row only train in the
     /// answer-only steps.
     /// </summary>
-    public int? DenseSequenceLength { get; init; }
+    public int? DenseSequenceLength { get; init; } = 128;
     public int DenseRows => SequenceLength * BatchSize / DenseSeq;
     public int DenseSeq => DenseSequenceLength ?? SequenceLength;
     /// <summary>Share of the budget spent on plain-text pretraining before instruction tuning.</summary>
@@ -45,7 +45,7 @@ public sealed record TrainingOptions
     /// <summary>Share of training subtraction questions phrased "Subtract b from a." (null: one of six phrasings, uniformly).</summary>
     public double? SubtractFromShare { get; init; }
     /// <summary>Passages draw each person's kind of fact independently (training data and the held-out set).</summary>
-    public bool MixedPassageKinds { get; init; }
+    public bool MixedPassageKinds { get; init; } = true;
     /// <summary>Share of the run, from the start, whose plain text is bare equations only (0 = none).</summary>
     public double EquationWarmupFraction { get; init; }
     /// <summary>Attention stays inside each packed example (trained as inference sees it: alone in its sequence).</summary>

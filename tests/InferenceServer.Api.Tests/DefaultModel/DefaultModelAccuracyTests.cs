@@ -17,9 +17,9 @@ namespace InferenceServer.Api.Tests.DefaultModel;
 /// /v1/chat/completions with the official OpenAI SDK, greedy, 8 requests at a time (so answers come out of the
 /// continuous batch). The per-task accuracy through HTTP must be what the training tool measured directly through
 /// llama.cpp for the same file (docs/img/training-summary.json, written by the command that produced the model):
-/// the server's template, tokenization, greedy sampling and batching must not cost answers. The targets
-/// (arithmetic &gt;= 95 %, overall &gt;= 90 %) are not met by the shipped model yet (docs/model-card.md); the floor
-/// below is the shipped model's level, so a regression in the model or the server path fails.
+/// the server's template, tokenization, greedy sampling and batching must not cost answers. On top of that the
+/// issue's targets hold through HTTP: arithmetic &gt;= 95 % and overall &gt;= 90 % (the shipped model: 97.0 % and
+/// 93.5 %, docs/model-card.md).
 /// </summary>
 public sealed class DefaultModelAccuracyTests(ITestOutputHelper output)
 {
@@ -28,7 +28,8 @@ public sealed class DefaultModelAccuracyTests(ITestOutputHelper output)
     /// <summary>Answers per task (of 100) that may differ from the tool's run: the server decodes in batches with
     /// flash attention, which can flip a near-tie of the greedy argmax.</summary>
     private const int ToleratedFlipsPerTask = 3;
-    private const double OverallFloor = 0.80;
+    private const double ArithmeticTarget = 0.95;
+    private const double OverallTarget = 0.90;
 
     [Fact]
     public async Task Default_model_answers_held_out_questions_through_the_server()
@@ -88,7 +89,8 @@ public sealed class DefaultModelAccuracyTests(ITestOutputHelper output)
             Assert.True(Math.Abs(actual - expected) <= ToleratedFlipsPerTask,
                 $"{task.Key}: {actual} correct through the server vs {expected} measured by the training tool:\n{report}");
         }
-        Assert.True(Accuracy(scored) >= OverallFloor, $"Held-out accuracy below {OverallFloor:P0}:\n{report}");
+        Assert.True(Accuracy(arithmetic) >= ArithmeticTarget, $"Held-out arithmetic accuracy below {ArithmeticTarget:P0}:\n{report}");
+        Assert.True(Accuracy(scored) >= OverallTarget, $"Held-out accuracy below {OverallTarget:P0}:\n{report}");
     }
 
     /// <summary>Correct answers per task from the summary the training command wrote next to the model.</summary>
