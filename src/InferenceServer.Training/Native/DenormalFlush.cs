@@ -17,10 +17,13 @@ internal static unsafe partial class DenormalFlush
     private const int FenvSize = 32;
     private const int MxcsrOffset = 28;
 
-    /// <summary>Turns FTZ and DAZ on for this thread; false (nothing changed) where the platform is not x86-64 Linux.</summary>
+    /// <summary>x86-64 Linux (glibc's <c>fenv_t</c> layout and SSE): the only platform where this does anything.</summary>
+    public static bool IsSupported => OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64;
+
+    /// <summary>Turns FTZ and DAZ on for this thread; false (nothing changed) where <see cref="IsSupported"/> is false.</summary>
     public static bool Enable()
     {
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return false;
+        if (!IsSupported) return false;
         var env = stackalloc byte[FenvSize];
         if (fegetenv(env) != 0) return false;
         *(uint*)(env + MxcsrOffset) |= FlushToZero | DenormalsAreZero;
@@ -30,7 +33,7 @@ internal static unsafe partial class DenormalFlush
     /// <summary>The calling thread's MXCSR (for tests and logs); null where it cannot be read.</summary>
     public static uint? Current()
     {
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return null;
+        if (!IsSupported) return null;
         var env = stackalloc byte[FenvSize];
         return fegetenv(env) == 0 ? *(uint*)(env + MxcsrOffset) : null;
     }

@@ -8,7 +8,7 @@ public sealed class DenormalFlushTests
     [Fact]
     public void Flushes_denormals_on_the_calling_thread_and_the_threads_it_starts()
     {
-        if (!OperatingSystem.IsLinux() || !System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.Equals(System.Runtime.InteropServices.Architecture.X64))
+        if (!DenormalFlush.IsSupported)
         {
             Assert.False(DenormalFlush.Enable());
             return;
