@@ -40,7 +40,8 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
         var path = ResolveModelPath(_model.Path);
         ModelFileCheck.EnsureGguf(path, _model.Path);
         var started = Stopwatch.GetTimestamp();
-        LlamaSharpLog.ModelLoading(_logger, path, _model.ContextSize, _model.BatchSize, _engine.MaxSequences, _model.Threads, _model.GpuLayers);
+        var threads = ThreadCount.Resolve(_model.Threads, new FileInfo(path).Length, Environment.ProcessorCount);
+        LlamaSharpLog.ModelLoading(_logger, path, _model.ContextSize, _model.BatchSize, _engine.MaxSequences, threads, _model.GpuLayers);
 
         LLamaWeights? weights = null;
         LLamaContext? context = null;
@@ -56,7 +57,7 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
 
                 _nativeLog.ClearProblems();
                 // Built only now: constructing ModelParams already calls into (and so loads) the native library.
-                var parameters = BuildParameters(path);
+                var parameters = BuildParameters(path, threads);
                 weights = LoadWeights(parameters, path);
                 cancellationToken.ThrowIfCancellationRequested();
                 context = CreateContext(weights, parameters, path);
@@ -114,17 +115,17 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
         if (_model.ContextSize < 0) throw Bad($"Model:ContextSize must be >= 0 (0 = the model's training context), got {_model.ContextSize}.");
         if (_model.BatchSize <= 0) throw Bad($"Model:BatchSize must be > 0, got {_model.BatchSize}.");
         if (_model.MicroBatchSize <= 0) throw Bad($"Model:MicroBatchSize must be > 0, got {_model.MicroBatchSize}.");
-        if (_model.Threads <= 0) throw Bad($"Model:Threads must be > 0, got {_model.Threads}.");
+        if (_model.Threads < -1) throw Bad($"Model:Threads must be >= -1, got {_model.Threads}.");
         if (_engine.MaxSequences is < 1 or > 256) throw Bad($"Engine:MaxSequences must be between 1 and 256, got {_engine.MaxSequences}.");
     }
 
-    private ModelParams BuildParameters(string path) => new(path)
+    private ModelParams BuildParameters(string path, int threads) => new(path)
     {
         ContextSize = _model.ContextSize == 0 ? null : (uint)_model.ContextSize,
         BatchSize = (uint)_model.BatchSize,
         UBatchSize = (uint)Math.Min(_model.MicroBatchSize, _model.BatchSize),
-        Threads = _model.Threads,
-        BatchThreads = _model.Threads,
+        Threads = threads,
+        BatchThreads = threads,
         GpuLayerCount = _model.GpuLayers,
         LoadMode = _model.UseMemoryMap ? LLamaLoadMode.MemoryMap : LLamaLoadMode.None,
         SeqMax = (uint)_engine.MaxSequences,

@@ -66,7 +66,7 @@ internal static class ServingCommand
         }
 
         await using var server = await ServerProcess.StartApiAsync(settings.Configuration, settings.Port, environment, log);
-        return ("inferenceserver", await RunLevelsAsync(server.BaseAddress, "bench", settings, log));
+        return ("inferenceserver", await RunLevelsAsync(server.BaseAddress, "bench", settings, log, new EngineProfileProbe(server.BaseAddress)));
     }
 
     private static async Task<(string, IReadOnlyList<LevelFigures>)> RunPeerAsync(ServingSettings settings, string model, TextWriter log)
@@ -89,7 +89,8 @@ internal static class ServingCommand
         return (settings.PeerName, await RunLevelsAsync(url, "bench", settings, log));
     }
 
-    private static async Task<IReadOnlyList<LevelFigures>> RunLevelsAsync(Uri url, string modelId, ServingSettings settings, TextWriter log)
+    private static async Task<IReadOnlyList<LevelFigures>> RunLevelsAsync(Uri url, string modelId, ServingSettings settings, TextWriter log,
+        EngineProfileProbe? probe = null)
     {
         using var load = new ServingLoad(url, modelId, settings);
         for (var i = 0; i < settings.Warmup; i++)
@@ -100,11 +101,16 @@ internal static class ServingCommand
         var levels = new List<LevelFigures>();
         for (var i = 0; i < settings.Concurrency.Length; i++)
         {
+            var before = probe is null ? null : await probe.ReadAsync();
             var timings = await load.RunLevelAsync(settings.Concurrency[i], settings.RequestsAt(i), promptSeed: 10_000 * (i + 1));
             var figures = LevelFigures.From(settings.Concurrency[i], timings);
             levels.Add(figures);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {url} concurrency {figures.Concurrency,3}: {figures.OutputTokensPerSecond,7:F1} out tok/s, TTFT p50 {figures.TtftP50 * 1000:F0} ms, ITL p50/p99 {figures.ItlP50 * 1000:F0}/{figures.ItlP99 * 1000:F0} ms"));
+            if (probe is not null)
+            {
+                log.WriteLine($"    engine profile: {EngineProfileProbe.Describe(before!, await probe.ReadAsync())}");
+            }
         }
 
         return levels;

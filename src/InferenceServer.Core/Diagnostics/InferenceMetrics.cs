@@ -62,6 +62,10 @@ public sealed class InferenceMetrics : IRequestMetrics
             "KV-cache cells in use by all sequences.");
         meter.CreateObservableGauge(N.KvCacheCellsCapacity, () => Observe(s => s.KvCellsTotal), "{cell}",
             "KV-cache cells of the context.");
+        meter.CreateObservableCounter(N.DecodeSteps, () => Observe(s => s.DecodeSteps), "{step}",
+            "Decode steps (llama_decode calls) of the engine loop.");
+        meter.CreateObservableCounter(N.StepTime, ObserveStepTime, "s",
+            "Engine-loop time by step phase (schedule, fill, decode, sample, output, bookkeeping).");
     }
 
     public void Record(RequestOutcome outcome)
@@ -156,20 +160,29 @@ public sealed class InferenceMetrics : IRequestMetrics
         _ => reason.ToString().ToLowerInvariant(),
     };
 
-    private IEnumerable<Measurement<T>> Observe<T>(Func<EngineSnapshot, T> select)
-        where T : struct
+    private IEnumerable<Measurement<double>> ObserveStepTime()
     {
-        EngineSnapshot snapshot;
+        EngineSnapshot? snapshot = TrySnapshot();
+        return snapshot is null
+            ? []
+            : snapshot.StepSeconds.Select(p => new Measurement<double>(p.Value,
+                new KeyValuePair<string, object?>(N.PhaseAttribute, p.Key.ToString().ToLowerInvariant())));
+    }
+
+    private EngineSnapshot? TrySnapshot()
+    {
         try
         {
-            snapshot = _engine.GetSnapshot();
+            return _engine.GetSnapshot();
         }
         catch (Exception ex) when (ex is InvalidOperationException or Errors.InferenceException or ObjectDisposedException)
         {
             // Not started yet or already disposed: report nothing rather than a made-up value.
-            return [];
+            return null;
         }
-
-        return [new Measurement<T>(select(snapshot))];
     }
+
+    private IEnumerable<Measurement<T>> Observe<T>(Func<EngineSnapshot, T> select)
+        where T : struct =>
+        TrySnapshot() is { } snapshot ? [new Measurement<T>(select(snapshot))] : [];
 }

@@ -23,15 +23,34 @@ public readonly record struct PlannedChunk(int Key, int Offset, int Count, bool 
 /// chunks of prefilling sequences in admission order, each at most <c>maxPrefillChunk</c>, until the batch budget
 /// or the free KV cells run out.
 /// </summary>
+/// <remarks>
+/// On a CPU a step's time grows with its tokens, so prompt tokens in a step delay every generating stream. While at
+/// least as many sequences generate as wait for their prompt, a step carries at most
+/// max(<c>prefillWhileDecoding</c>, generating) prompt tokens: a long prompt arriving among running streams is
+/// spread over many steps and their inter-token latency stays within about twice a plain decode step. When the
+/// prefilling sequences outnumber the generating ones (a burst of arrivals), the whole budget goes to prompts so
+/// they start together instead of trickling in, at the cost of one longer step for the few running streams.
+/// </remarks>
 public static class BatchPlanner
 {
     public static IReadOnlyList<PlannedChunk> Plan(
-        IReadOnlyList<PlannerSequence> sequences, int batchBudget, int freeKvCells, int maxPrefillChunk)
+        IReadOnlyList<PlannerSequence> sequences, int batchBudget, int freeKvCells, int maxPrefillChunk, int prefillWhileDecoding = int.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPrefillChunk, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(prefillWhileDecoding, 1);
         var plan = new List<PlannedChunk>(sequences.Count);
         int budget = Math.Min(batchBudget, Math.Max(0, freeKvCells));
         int offset = 0;
+        int generating = 0, prefilling = 0;
+        foreach (PlannerSequence sequence in sequences)
+        {
+            if (sequence.IsGenerating && sequence.PendingTokens > 0) generating++;
+            else if (!sequence.IsGenerating && sequence.PendingTokens > 0) prefilling++;
+        }
+
+        int prefillBudget = generating > 0 && prefilling <= generating
+            ? Math.Max(prefillWhileDecoding, generating)
+            : int.MaxValue;
 
         foreach (PlannerSequence sequence in sequences)
         {
@@ -60,10 +79,16 @@ public static class BatchPlanner
                 continue;
             }
 
-            int count = Math.Min(Math.Min(sequence.PendingTokens, maxPrefillChunk), budget);
+            int count = Math.Min(Math.Min(sequence.PendingTokens, maxPrefillChunk), Math.Min(budget, prefillBudget));
+            if (count == 0)
+            {
+                break;
+            }
+
             plan.Add(new PlannedChunk(sequence.Key, offset, count, count == sequence.PendingTokens));
             offset += count;
             budget -= count;
+            prefillBudget -= count;
         }
 
         return plan;

@@ -8,7 +8,8 @@ namespace InferenceServer.Core.Engine;
 /// <summary>Decode outcomes: sampling, finishing, preemption and failure.</summary>
 internal sealed partial class EngineLoop
 {
-    private void ProcessDecoded(IReadOnlyList<PlannedChunk> plan)
+    /// <summary>Samples every sequence that asked for logits; returns the timestamp its profiling ended at.</summary>
+    private long ProcessDecoded(IReadOnlyList<PlannedChunk> plan, long mark)
     {
         foreach (PlannedChunk chunk in plan)
         {
@@ -40,7 +41,7 @@ internal sealed partial class EngineLoop
 
             try
             {
-                SampleNext(sequence, chunk.LastIndex);
+                mark = SampleNext(sequence, chunk.LastIndex, mark);
             }
             catch (Exception ex)
             {
@@ -57,10 +58,13 @@ internal sealed partial class EngineLoop
                 Finish(sequence, reason);
             }
         }
+
+        return mark;
     }
 
-    private void SampleNext(SequenceState sequence, int batchIndex)
+    private long SampleNext(SequenceState sequence, int batchIndex, long mark)
     {
+        mark = _profile.Add(StepPhase.Bookkeeping, mark);
         GenerationRequest request = sequence.Job.Request;
         float[]? logits = request.TopLogprobs is not null ? _backend.GetLogits(batchIndex).ToArray() : null;
         int token = sequence.Sampler.Sample(batchIndex);
@@ -70,12 +74,13 @@ internal sealed partial class EngineLoop
         if (!request.Sampling.IgnoreEos && _tokenizer.IsEndOfGeneration(token))
         {
             sequence.PendingFinish = FinishReason.Stop;
-            return;
+            return _profile.Add(StepPhase.Sample, mark);
         }
 
         TokenLogprob? logprob = logits is null
             ? null
             : LogprobCalculator.Compute(logits, token, request.TopLogprobs!.Value, _tokenizer);
+        mark = _profile.Add(StepPhase.Sample, mark);
         sequence.Tokens.Add(token);
         var (text, logprobs, stopped) = sequence.Output.OnToken(_tokenizer.TokenBytes(token), logprob);
         if (text.Length > 0 || logprobs is not null)
@@ -91,6 +96,8 @@ internal sealed partial class EngineLoop
         {
             sequence.PendingFinish = FinishReason.Length;
         }
+
+        return _profile.Add(StepPhase.Output, mark);
     }
 
     private void OnNoKvSlot(IReadOnlyList<PlannedChunk> plan)
@@ -271,6 +278,7 @@ internal sealed partial class EngineLoop
             PromptTokensProcessed = _promptTokensProcessed,
             TokensGenerated = _tokensGenerated,
             Preemptions = _preemptions,
+            StepSeconds = _profile.Seconds(),
         };
     }
 }

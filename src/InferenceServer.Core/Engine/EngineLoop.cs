@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using InferenceServer.Core.Diagnostics;
 using InferenceServer.Core.Errors;
 using InferenceServer.Core.Generation;
@@ -32,8 +33,10 @@ internal sealed partial class EngineLoop : IDisposable
     private readonly int _maxSequenceLength;
     private readonly int _batchSize;
     private readonly int _maxPrefillChunk;
+    private readonly int _prefillWhileDecoding;
     private readonly int _queueCapacity;
     private readonly Thread _thread;
+    private readonly StepProfile _profile = new();
     private volatile bool _stopping;
     private volatile bool _disposed;
     private volatile bool _crashed;
@@ -62,6 +65,7 @@ internal sealed partial class EngineLoop : IDisposable
         _cache = new CachedPrefix?[_slots.Length];
         _prefixCache = options.PrefixCache;
         _maxPrefillChunk = Math.Max(1, options.MaxPrefillChunk);
+        _prefillWhileDecoding = Math.Max(1, options.PrefillWhileDecoding);
         _queueCapacity = options.QueueCapacity;
         _batch = new BatchToken[_batchSize];
         _snapshot = BuildSnapshot();
@@ -155,6 +159,7 @@ internal sealed partial class EngineLoop : IDisposable
     /// <summary>One scheduling step; false when there is nothing to do (the loop then sleeps).</summary>
     internal bool Step()
     {
+        long mark = Stopwatch.GetTimestamp();
         DropCancelled();
         Admit();
         if (_active.Count == 0)
@@ -169,26 +174,25 @@ internal sealed partial class EngineLoop : IDisposable
         {
             // KV cells exhausted by prompts alone: make room by evicting a cached prefix, else by preempting the
             // newest sequence.
-            if (EvictCachedPrefix())
+            if (!EvictCachedPrefix())
             {
-                _snapshot = BuildSnapshot();
-                return true;
-            }
-
-            if (_active.Count > 1)
-            {
-                Preempt(Newest(), "kv cache full");
-            }
-            else
-            {
-                Fail(_active[0], new InferenceException(InferenceErrorKind.Internal, "The KV cache has no room for this sequence."));
+                if (_active.Count > 1)
+                {
+                    Preempt(Newest(), "kv cache full");
+                }
+                else
+                {
+                    Fail(_active[0], new InferenceException(InferenceErrorKind.Internal, "The KV cache has no room for this sequence."));
+                }
             }
 
             _snapshot = BuildSnapshot();
             return true;
         }
 
+        mark = _profile.Add(StepPhase.Schedule, mark);
         int tokens = FillBatch(plan);
+        mark = _profile.Add(StepPhase.Fill, mark);
         DecodeStatus status;
         try
         {
@@ -200,11 +204,12 @@ internal sealed partial class EngineLoop : IDisposable
             status = DecodeStatus.Failed;
         }
 
+        mark = _profile.Add(StepPhase.Decode, mark);
         _decodeSteps++;
         switch (status)
         {
             case DecodeStatus.Ok:
-                ProcessDecoded(plan);
+                mark = ProcessDecoded(plan, mark);
                 break;
             case DecodeStatus.NoKvSlot:
                 OnNoKvSlot(plan);
@@ -215,6 +220,7 @@ internal sealed partial class EngineLoop : IDisposable
         }
 
         _snapshot = BuildSnapshot();
+        _profile.Add(StepPhase.Bookkeeping, mark);
         return true;
     }
 
@@ -301,7 +307,7 @@ internal sealed partial class EngineLoop : IDisposable
             _plannerInput.Add(new PlannerSequence(sequence.SlotId, sequence.Pending, sequence.IsGenerating));
         }
 
-        return BatchPlanner.Plan(_plannerInput, _batchSize, _contextSize - KvCellsUsed(), _maxPrefillChunk);
+        return BatchPlanner.Plan(_plannerInput, _batchSize, _contextSize - KvCellsUsed(), _maxPrefillChunk, _prefillWhileDecoding);
     }
 
     private int FillBatch(IReadOnlyList<PlannedChunk> plan)

@@ -50,6 +50,8 @@ public sealed record EngineSnapshot
     public long PromptTokensProcessed { get; init; }
     public long TokensGenerated { get; init; }
     public long Preemptions { get; init; }
+    /// <summary>Cumulative engine-loop time per step phase (empty before the loop starts).</summary>
+    public IReadOnlyDictionary<StepPhase, double> StepSeconds { get; init; } = new Dictionary<StepPhase, double>();
 }
 
 public enum SlotState

@@ -13,6 +13,9 @@ public sealed class EngineOptions
     public int RetryAfterSeconds { get; set; } = 1;
     /// <summary>Largest prompt chunk one sequence may add to a step, so several prompts share the prefill budget.</summary>
     public int MaxPrefillChunk { get; set; } = 512;
+    /// <summary>Prompt tokens a step may carry while at least as many sequences generate as prefill (at least one
+    /// per generating sequence); keeps running streams' inter-token latency near a plain decode step's.</summary>
+    public int PrefillWhileDecoding { get; set; } = 16;
     /// <summary>Keep finished sequences' KV cells and reuse the longest common token prefix for later requests.</summary>
     public bool PrefixCache { get; set; } = true;
 }

@@ -28,6 +28,11 @@ public sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
             errors.Add($"Engine:MaxPrefillChunk must be at least 1; got {options.MaxPrefillChunk}.");
         }
 
+        if (options.PrefillWhileDecoding < 1)
+        {
+            errors.Add($"Engine:PrefillWhileDecoding must be at least 1; got {options.PrefillWhileDecoding}.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -15,11 +15,12 @@ public sealed class ModelOptions
     /// <summary>KV cells shared by all sequences (llama.cpp n_ctx). 0 = the model's training context.</summary>
     public int ContextSize { get; set; } = 4096;
     /// <summary>Most tokens per decode call (n_batch); also the per-step token budget of the scheduler.</summary>
-    public int BatchSize { get; set; } = 512;
+    public int BatchSize { get; set; } = 2048;
     /// <summary>Physical micro-batch (n_ubatch); must not exceed <see cref="BatchSize"/>.</summary>
     public int MicroBatchSize { get; set; } = 512;
-    /// <summary>CPU threads for decode. On tiny models and 2 cores, 1 avoids OpenMP stalls.</summary>
-    public int Threads { get; set; } = 1;
+    /// <summary>CPU threads for decode: 0 = chosen from the model's size (<see cref="ThreadCount"/>), -1 = one per
+    /// processor, n = exactly n.</summary>
+    public int Threads { get; set; }
     /// <summary>Layers offloaded to the GPU (-1 = all, 0 = CPU only).</summary>
     public int GpuLayers { get; set; }
     /// <summary>Override the GGUF chat template: a llama.cpp built-in name (chatml, llama3, mistral-v7, ...) or

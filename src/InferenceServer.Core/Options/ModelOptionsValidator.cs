@@ -46,9 +46,9 @@ public sealed class ModelOptionsValidator : IValidateOptions<ModelOptions>
             errors.Add($"Model:MicroBatchSize ({options.MicroBatchSize}) must not exceed Model:BatchSize ({options.BatchSize}).");
         }
 
-        if (options.Threads < 1 && options.Threads != -1)
+        if (options.Threads < -1)
         {
-            errors.Add($"Model:Threads must be at least 1 (or -1 for one per core); got {options.Threads}.");
+            errors.Add($"Model:Threads must be at least 1, or 0 (chosen from the model's size) or -1 (one per processor); got {options.Threads}.");
         }
 
         if (options.GpuLayers < -1)

@@ -12,7 +12,7 @@ public sealed class StartupFailureTests
         { "Model__Path", "/definitely/not/here.gguf", "Model:Path '/definitely/not/here.gguf' was not found" },
         { "Model__Path", garbagePath, "is not a GGUF file" },
         { "Engine__MaxSequences", "0", "Engine:MaxSequences must be between 1 and 256" },
-        { "Model__Threads", "0", "Model:Threads must be at least 1" },
+        { "Model__Threads", "-2", "Model:Threads must be at least 1" },
         { "PromptTemplates__broken__UserTemplate", "no placeholder", "PromptTemplates:broken:UserTemplate must contain {input}" },
     };
 

@@ -76,3 +76,40 @@ public class BatchPlannerTests
         Assert.False(plan[2].WantLogits);
     }
 }
+
+public class BatchPlannerDecodeAwarePrefillTests
+{
+    [Fact]
+    public void A_long_prompt_among_more_generating_streams_gets_a_small_share_of_the_step()
+    {
+        var sequences = Enumerable.Range(0, 8).Select(i => new PlannerSequence(i, 1, true)).Append(new PlannerSequence(8, 2000, false)).ToList();
+        var plan = BatchPlanner.Plan(sequences, batchBudget: 2048, freeKvCells: 10_000, maxPrefillChunk: 512, prefillWhileDecoding: 16);
+        Assert.Equal(8, plan.Count(c => c.Key < 8));
+        Assert.Equal(16, plan.Single(c => c.Key == 8).Count);
+    }
+
+    [Fact]
+    public void The_prompt_share_grows_with_the_number_of_generating_streams()
+    {
+        var sequences = Enumerable.Range(0, 40).Select(i => new PlannerSequence(i, 1, true)).Append(new PlannerSequence(40, 2000, false)).ToList();
+        var plan = BatchPlanner.Plan(sequences, batchBudget: 2048, freeKvCells: 10_000, maxPrefillChunk: 512, prefillWhileDecoding: 16);
+        Assert.Equal(40, plan.Single(c => c.Key == 40).Count);
+    }
+
+    [Fact]
+    public void A_burst_of_prompts_outnumbering_the_generating_streams_gets_the_whole_budget()
+    {
+        var sequences = new List<PlannerSequence> { new(0, 1, true) };
+        sequences.AddRange(Enumerable.Range(1, 15).Select(i => new PlannerSequence(i, 100, false)));
+        var plan = BatchPlanner.Plan(sequences, batchBudget: 2048, freeKvCells: 10_000, maxPrefillChunk: 512, prefillWhileDecoding: 16);
+        Assert.Equal(1 + 1500, plan.Sum(c => c.Count));
+        Assert.All(plan.Where(c => c.Key > 0), c => Assert.True(c.WantLogits));
+    }
+
+    [Fact]
+    public void Without_generating_streams_prompts_fill_the_batch()
+    {
+        var plan = BatchPlanner.Plan([new PlannerSequence(0, 2000, false)], batchBudget: 2048, freeKvCells: 10_000, maxPrefillChunk: 512, prefillWhileDecoding: 16);
+        Assert.Equal(512, plan.Single().Count);
+    }
+}

@@ -43,7 +43,8 @@ public class OptionsValidatorTests
         Assert.True(ExistingFile.Validate(null, new ModelOptions()).Succeeded);
         Assert.Contains("Model:MicroBatchSize", ExistingFile.Validate(null, new ModelOptions { BatchSize = 256, MicroBatchSize = 512 }).FailureMessage);
         Assert.Contains("Model:ContextSize", ExistingFile.Validate(null, new ModelOptions { ContextSize = -1 }).FailureMessage);
-        Assert.Contains("Model:Threads", ExistingFile.Validate(null, new ModelOptions { Threads = 0 }).FailureMessage);
+        Assert.Contains("Model:Threads", ExistingFile.Validate(null, new ModelOptions { Threads = -2 }).FailureMessage);
+        Assert.True(ExistingFile.Validate(null, new ModelOptions { Threads = 0 }).Succeeded);
         Assert.True(ExistingFile.Validate(null, new ModelOptions { Threads = -1 }).Succeeded);
         Assert.Contains("Model:BatchSize", ExistingFile.Validate(null, new ModelOptions { ContextSize = 128, BatchSize = 256, MicroBatchSize = 128 }).FailureMessage);
         Assert.True(ExistingFile.Validate(null, new ModelOptions { ContextSize = 0 }).Succeeded);
