@@ -83,7 +83,7 @@ internal static class ServingCommand
             .Replace("{ctx}", Str(settings.ContextSize), StringComparison.Ordinal)
             .Replace("{port}", Str(port), StringComparison.Ordinal);
         var info = new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", "exec " + line } };
-        var url = new Uri(settings.PeerUrl?.TrimEnd('/') + "/" ?? $"http://127.0.0.1:{port}/");
+        var url = new Uri(settings.PeerUrl is { } peerUrl ? peerUrl.TrimEnd('/') + "/" : $"http://127.0.0.1:{port}/");
         log.WriteLine($"starting {settings.PeerName}: {line}");
         await using var server = await ServerProcess.StartAsync(info, url, "inferenceserver-bench-peer", log);
         return (settings.PeerName, await RunLevelsAsync(url, "bench", settings, log));
@@ -106,7 +106,7 @@ internal static class ServingCommand
             var figures = LevelFigures.From(settings.Concurrency[i], timings);
             levels.Add(figures);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {url} concurrency {figures.Concurrency,3}: {figures.OutputTokensPerSecond,7:F1} out tok/s, TTFT p50 {figures.TtftP50 * 1000:F0} ms, ITL p50/p99 {figures.ItlP50 * 1000:F0}/{figures.ItlP99 * 1000:F0} ms"));
+                $"  {url} concurrency {figures.Concurrency,3}: prompt {timings.Average(t => t.PromptTokens):F0} tokens, {figures.OutputTokensPerSecond,7:F1} out tok/s, TTFT p50 {figures.TtftP50 * 1000:F0} ms, ITL p50/p99 {figures.ItlP50 * 1000:F0}/{figures.ItlP99 * 1000:F0} ms"));
             if (probe is not null)
             {
                 log.WriteLine($"    engine profile: {EngineProfileProbe.Describe(before!, await probe.ReadAsync())}");

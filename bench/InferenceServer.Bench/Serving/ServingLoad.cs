@@ -7,7 +7,7 @@ namespace InferenceServer.Bench.Serving;
 
 /// <summary>What one streamed request looked like to the client: send time, the arrival of every content chunk, and
 /// the completion token count (from the usage chunk, else the number of content chunks).</summary>
-internal sealed record RequestTiming(double SentAt, IReadOnlyList<double> ChunkTimes, int CompletionTokens, int CachedTokens)
+internal sealed record RequestTiming(double SentAt, IReadOnlyList<double> ChunkTimes, int CompletionTokens, int CachedTokens, int PromptTokens)
 {
     public double Ttft => ChunkTimes.Count > 0 ? ChunkTimes[0] - SentAt : double.NaN;
     public double Tpot => CompletionTokens > 1 && ChunkTimes.Count > 1 ? (ChunkTimes[^1] - ChunkTimes[0]) / (CompletionTokens - 1) : double.NaN;
@@ -70,6 +70,9 @@ internal sealed class ServingLoad(Uri baseAddress, string model, ServingSettings
             Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"),
         };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        // A fresh connection per request, for every server alike: llama-server's HTTP library closes a kept-alive
+        // connection after a few requests, and a POST sent on it as it closes fails (HttpClient does not retry POSTs).
+        request.Headers.ConnectionClose = true;
         var sent = Now();
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         if (!response.IsSuccessStatusCode)
@@ -80,7 +83,7 @@ internal sealed class ServingLoad(Uri baseAddress, string model, ServingSettings
         await using var content = await response.Content.ReadAsStreamAsync();
         using var reader = new StreamReader(content);
         var chunks = new List<double>(settings.MaxTokens + 1);
-        int tokens = -1, cached = 0;
+        int tokens = -1, cached = 0, promptTokens = 0;
         while (await reader.ReadLineAsync() is { } line)
         {
             if (!line.StartsWith("data: ", StringComparison.Ordinal))
@@ -105,6 +108,7 @@ internal sealed class ServingLoad(Uri baseAddress, string model, ServingSettings
             if (root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
             {
                 tokens = usage.GetProperty("completion_tokens").GetInt32();
+                promptTokens = usage.TryGetProperty("prompt_tokens", out var p) ? p.GetInt32() : 0;
                 if (usage.TryGetProperty("prompt_tokens_details", out var details) && details.ValueKind == JsonValueKind.Object
                     && details.TryGetProperty("cached_tokens", out var c) && c.ValueKind == JsonValueKind.Number)
                 {
@@ -113,7 +117,7 @@ internal sealed class ServingLoad(Uri baseAddress, string model, ServingSettings
             }
         }
 
-        return new RequestTiming(sent, chunks, tokens >= 0 ? tokens : chunks.Count, cached);
+        return new RequestTiming(sent, chunks, tokens >= 0 ? tokens : chunks.Count, cached, promptTokens);
     }
 
     private static bool HasContent(JsonElement choice)

@@ -10,7 +10,7 @@ internal sealed record ServingSettings
     public int[] Concurrency { get; init; } = [1, 4, 16];
     /// <summary>Requests per level (one entry, or one per level).</summary>
     public int[] Requests { get; init; } = [4, 8, 32];
-    public int PromptWords { get; init; } = 64;
+    public int PromptWords { get; init; } = 20;
     public int MaxTokens { get; init; } = 64;
     /// <summary>Warm-up requests (sent one at a time, not measured) before the first level.</summary>
     public int Warmup { get; init; } = 1;
