@@ -35,6 +35,8 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<ServedModel>();
         services.AddSingleton<ChatCompletionsHandler>();
         services.AddSingleton<CompletionsHandler>();
+        services.AddSingleton<EmbeddingsHandler>();
+        services.TryAddSingleton<Core.Embeddings.EmbeddingService>();
         services.AddExceptionHandler<OpenAiExceptionHandler>();
         return services;
     }
@@ -56,6 +58,7 @@ public static class ApiServiceCollectionExtensions
     {
         app.MapChatCompletions();
         app.MapCompletions();
+        app.MapEmbeddings();
         app.MapModels();
         app.MapTokenize();
         app.MapPromptTemplates();

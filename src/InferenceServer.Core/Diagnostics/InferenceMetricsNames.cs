@@ -30,6 +30,7 @@ public static class InferenceMetricsNames
     public const string KvCacheUsage = "inferenceserver.engine.kv_cache.usage";
     public const string KvCacheCellsUsed = "inferenceserver.engine.kv_cache.cells.used";
     public const string KvCacheCellsCapacity = "inferenceserver.engine.kv_cache.cells.capacity";
+    public const string EmbeddingRequestsWaiting = "inferenceserver.embeddings.requests.waiting";
 
     public const string OperationAttribute = "gen_ai.operation.name";
     public const string ProviderAttribute = "gen_ai.provider.name";
@@ -41,6 +42,7 @@ public static class InferenceMetricsNames
 
     public const string OperationChat = "chat";
     public const string OperationTextCompletion = "text_completion";
+    public const string OperationEmbeddings = "embeddings";
     public const string TokenTypeInput = "input";
     public const string TokenTypeOutput = "output";
 }

@@ -5,6 +5,8 @@ public enum GenerationOperation
 {
     Chat,
     TextCompletion,
+    /// <summary>POST /v1/embeddings (no generation; metrics only).</summary>
+    Embeddings,
 }
 
 /// <summary>
