@@ -36,6 +36,7 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<ChatCompletionsHandler>();
         services.AddSingleton<CompletionsHandler>();
         services.AddSingleton<EmbeddingsHandler>();
+        services.AddSingleton<ScoreHandler>();
         services.TryAddSingleton<Core.Embeddings.EmbeddingService>();
         services.AddExceptionHandler<OpenAiExceptionHandler>();
         return services;
@@ -59,6 +60,7 @@ public static class ApiServiceCollectionExtensions
         app.MapChatCompletions();
         app.MapCompletions();
         app.MapEmbeddings();
+        app.MapScore();
         app.MapModels();
         app.MapTokenize();
         app.MapPromptTemplates();

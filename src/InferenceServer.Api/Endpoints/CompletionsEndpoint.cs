@@ -74,7 +74,8 @@ public sealed class CompletionsHandler(
                 ResponseAggregator.EnsureFinished(choices, context.RequestAborted);
                 var usage = WireValues.Sum(choices.Select(c => c.Usage).ToList(), n);
                 var echo = Enumerable.Range(0, choices.Count).Select(i => request.Echo == true ? echoTexts[i / n] : "").ToList();
-                var response = CompletionResponseMapper.ToResponse(header, choices, echo, withLogprobs, usage);
+                var firstTokens = Enumerable.Range(0, choices.Count).Select(i => FirstTokenText(prompts[i / n])).ToList();
+                var response = CompletionResponseMapper.ToResponse(header, choices, echo, withLogprobs, usage, firstTokens);
                 context.Response.ContentType = "application/json";
                 await System.Text.Json.JsonSerializer.SerializeAsync(context.Response.Body, response, OpenAiJsonContext.Default.CompletionResponse, context.RequestAborted);
                 recorder.Success(usage, GenerationStarter.FirstTimings(choices), choices[0].FinishReason);
@@ -111,6 +112,9 @@ public sealed class CompletionsHandler(
             .ToList();
         return (texts.Select(t => (IReadOnlyList<int>)tokenizer.Tokenize(t, addSpecial: true, parseSpecial: true)).ToList(), texts);
     }
+
+    private string FirstTokenText(IReadOnlyList<int> prompt) =>
+        System.Text.Encoding.UTF8.GetString(engine.Tokenizer.TokenBytes(prompt[0]));
 
     private static Core.Errors.InferenceException OpenAIUnsupported(string what) =>
         Core.Errors.InferenceException.Invalid($"{what} is not supported by this server.", "prompt_template", "unsupported_parameter");

@@ -91,7 +91,7 @@ public sealed class InferenceMetrics : IRequestMetrics
         var baseTags = BaseTags(outcome);
         if (outcome.Usage is { } usage)
         {
-            RecordUsage(usage, baseTags, inputOnly: outcome.Operation == GenerationOperation.Embeddings);
+            RecordUsage(usage, baseTags, inputOnly: outcome.Operation is GenerationOperation.Embeddings or GenerationOperation.Score);
         }
 
         if (outcome.Timings is { } timings)
@@ -155,6 +155,7 @@ public sealed class InferenceMetrics : IRequestMetrics
         GenerationOperation.Chat => N.OperationChat,
         GenerationOperation.TextCompletion => N.OperationTextCompletion,
         GenerationOperation.Embeddings => N.OperationEmbeddings,
+        GenerationOperation.Score => N.OperationScore,
         _ => operation.ToString().ToLowerInvariant(),
     };
 

@@ -43,6 +43,7 @@ public static class InferenceMetricsNames
     public const string OperationChat = "chat";
     public const string OperationTextCompletion = "text_completion";
     public const string OperationEmbeddings = "embeddings";
+    public const string OperationScore = "score";
     public const string TokenTypeInput = "input";
     public const string TokenTypeOutput = "output";
 }

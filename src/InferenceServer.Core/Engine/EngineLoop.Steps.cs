@@ -23,6 +23,7 @@ internal sealed partial class EngineLoop
                 _promptTokensProcessed += chunk.Count;
             }
 
+            CollectPromptLogprobs(sequence, chunk);
             sequence.DecodedCount += chunk.Count;
             if (!chunk.WantLogits)
             {
@@ -35,6 +36,11 @@ internal sealed partial class EngineLoop
                 sequence.PrefillDoneAt = _time.GetUtcNow();
                 _telemetry.RecordSpan("gen_ai.prefill", sequence.Job.ParentContext, sequence.AdmittedAt!.Value,
                     sequence.PrefillDoneAt.Value, sequence.Job.RequestId, inputTokens: sequence.PromptLength);
+            }
+
+            if (EndsAfterPrompt(sequence))
+            {
+                continue;
             }
 
             try

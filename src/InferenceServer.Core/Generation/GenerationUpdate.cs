@@ -34,6 +34,9 @@ public sealed record GenerationUpdate
     public string Text { get; init; } = "";
     /// <summary>Logprobs of the tokens whose text this update releases (only when requested).</summary>
     public IReadOnlyList<TokenLogprob>? Logprobs { get; init; }
+    /// <summary>Sent once, when the prompt is decoded, to requests with <see cref="GenerationRequest.PromptLogprobs"/>:
+    /// one entry per prompt token, the first null (no context to predict it from).</summary>
+    public IReadOnlyList<TokenLogprob?>? PromptLogprobs { get; init; }
     public FinishReason? FinishReason { get; init; }
     public Usage? Usage { get; init; }
     /// <summary>Set on the final update: where the time went (metrics, llama-server style "timings").</summary>

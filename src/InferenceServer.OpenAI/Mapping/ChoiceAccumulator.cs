@@ -11,6 +11,8 @@ public sealed class ChoiceAccumulator
 
     public string Text => _text.ToString();
     public IReadOnlyList<TokenLogprob> Logprobs => _logprobs;
+    /// <summary>The prompt's logprobs (first entry null) when the request asked to score its prompt.</summary>
+    public IReadOnlyList<TokenLogprob?>? PromptLogprobs { get; private set; }
     public FinishReason? FinishReason { get; private set; }
     public Usage? Usage { get; private set; }
     public GenerationTimings? Timings { get; private set; }
@@ -22,6 +24,11 @@ public sealed class ChoiceAccumulator
         if (update.Logprobs is { } lp)
         {
             _logprobs.AddRange(lp);
+        }
+
+        if (update.PromptLogprobs is { } prompt)
+        {
+            PromptLogprobs = prompt;
         }
 
         if (update.IsFinal)

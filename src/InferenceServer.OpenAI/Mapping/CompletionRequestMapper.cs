@@ -36,6 +36,7 @@ public static class CompletionRequestMapper
                     MaxTokens = MaxTokens(request),
                     StopSequences = request.Stop ?? [],
                     TopLogprobs = request.Logprobs,
+                    PromptLogprobs = request.Echo == true ? request.Logprobs : null,
                     Operation = GenerationOperation.TextCompletion,
                     RequestedModel = request.Model,
                 });

@@ -25,7 +25,8 @@ public static class CompletionRequestValidator
         }
 
         ParamChecks.Sampling(request.Temperature, request.TopP, request.PresencePenalty, request.FrequencyPenalty, request.N, request.TopK, request.MinP, request.RepetitionPenalty);
-        ParamChecks.Range(request.MaxTokens, 1, int.MaxValue, "max_tokens");
+        // 0 decodes the prompt only: with echo and logprobs that scores it (OpenAI's legacy prompt scoring).
+        ParamChecks.Range(request.MaxTokens, 0, int.MaxValue, "max_tokens");
         ParamChecks.Stop(request.Stop);
         ParamChecks.LogitBias(request.LogitBias);
         ParamChecks.Range(request.Logprobs, 0, 5, "logprobs");
@@ -59,9 +60,5 @@ public static class CompletionRequestValidator
             throw ParamChecks.Unsupported("echo with stream", "echo");
         }
 
-        if (request.Echo == true && request.Logprobs is not null)
-        {
-            throw ParamChecks.Unsupported("echo with logprobs (prompt logprobs)", "echo");
-        }
     }
 }
