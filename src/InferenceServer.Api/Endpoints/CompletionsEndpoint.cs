@@ -70,11 +70,22 @@ public sealed class CompletionsHandler(
             }
             else
             {
-                var choices = await ResponseAggregator.AggregateAsync(merged, generationRequests.Count);
-                ResponseAggregator.EnsureFinished(choices, context.RequestAborted);
-                var usage = WireValues.Sum(choices.Select(c => c.Usage).ToList(), n);
-                var echo = Enumerable.Range(0, choices.Count).Select(i => request.Echo == true ? echoTexts[i / n] : "").ToList();
-                var firstTokens = Enumerable.Range(0, choices.Count).Select(i => FirstTokenText(prompts[i / n])).ToList();
+                var perPrompt = await ResponseAggregator.AggregateAsync(merged, generationRequests.Count);
+                ResponseAggregator.EnsureFinished(perPrompt, context.RequestAborted);
+                // Beam search: one engine request per prompt, expanded into its beams (prompt tokens counted once).
+                var beams = generationRequests[0].BeamSearch is not null;
+                var promptOf = new List<int>();
+                var choices = new List<ChoiceAccumulator>();
+                for (var i = 0; i < perPrompt.Count; i++)
+                {
+                    var expanded = beams ? BeamSearchMapper.Expand([perPrompt[i]]) : [perPrompt[i]];
+                    choices.AddRange(expanded);
+                    promptOf.AddRange(Enumerable.Repeat(beams ? i : i / n, expanded.Count));
+                }
+
+                var usage = WireValues.Sum(choices.Select(c => c.Usage).ToList(), beams ? 1 : n);
+                var echo = promptOf.Select(p => request.Echo == true ? echoTexts[p] : "").ToList();
+                var firstTokens = promptOf.Select(p => FirstTokenText(prompts[p])).ToList();
                 var response = CompletionResponseMapper.ToResponse(header, choices, echo, withLogprobs, usage, firstTokens);
                 context.Response.ContentType = "application/json";
                 await System.Text.Json.JsonSerializer.SerializeAsync(context.Response.Body, response, OpenAiJsonContext.Default.CompletionResponse, context.RequestAborted);

@@ -38,7 +38,7 @@ internal sealed partial class EngineLoop
                     sequence.PrefillDoneAt.Value, sequence.Job.RequestId, inputTokens: sequence.PromptLength);
             }
 
-            if (EndsAfterPrompt(sequence))
+            if (EndsAfterPrompt(sequence) || TryRecordBeamLogits(sequence, chunk.LastIndex))
             {
                 continue;
             }
@@ -54,6 +54,7 @@ internal sealed partial class EngineLoop
             }
         }
 
+        AdvanceBeamGroups();
         for (int i = _active.Count - 1; i >= 0; i--)
         {
             SequenceState sequence = _active[i];
@@ -126,6 +127,11 @@ internal sealed partial class EngineLoop
 
     private void Preempt(SequenceState sequence, string reason)
     {
+        if (RestartBeamGroup(sequence, reason))
+        {
+            return;
+        }
+
         InferenceJob job = sequence.Job;
         _logger.SequencePreempted(job.RequestId, sequence.SlotId, reason, sequence.Tokens.Count);
         ReleaseSlot(sequence);

@@ -150,6 +150,7 @@ internal sealed partial class EngineLoop : IDisposable
     internal bool Step()
     {
         DropCancelled();
+        ReleaseFinishedBeamGroups();
         Admit();
         if (_active.Count == 0)
         {
@@ -261,7 +262,7 @@ internal sealed partial class EngineLoop : IDisposable
             // a prompt admitted in this step is not preempted again while it is still being prefilled.
             int free = _contextSize - KvCellsCommitted();
             bool idle = _active.Count == 0;
-            if (!_queue.TryDequeueIf(job => idle || job.IsCancelled || TokensToCompute(job) + 1 <= free, out InferenceJob? job) || job is null)
+            if (!_queue.TryDequeueIf(job => (idle || job.IsCancelled || TokensToCompute(job) + 1 <= free) && HasSlotsFor(job), out InferenceJob? job) || job is null)
             {
                 return;
             }
@@ -275,6 +276,7 @@ internal sealed partial class EngineLoop : IDisposable
             try
             {
                 AdmitInto(job, slot);
+                ReserveBeamSlots(job);
             }
             catch (Exception ex)
             {

@@ -202,6 +202,25 @@ public sealed class InferenceEngine : IInferenceEngine, IDisposable
             throw InferenceException.Invalid("max_tokens must not be negative.", "max_tokens");
         }
 
+        if (request.BeamSearch is { } beam)
+        {
+            int slots = _loop?.SlotCount ?? _options.MaxSequences;
+            if (beam.Width < 1 || beam.Width > slots)
+            {
+                throw InferenceException.Invalid($"beam_width must be between 1 and {slots} (the server's Engine:MaxSequences: every beam takes a sequence slot); got {beam.Width}.", "beam_width");
+            }
+
+            if (beam.N < 1 || beam.N > beam.Width)
+            {
+                throw InferenceException.Invalid($"n must not exceed beam_width ({beam.Width}) for beam search; got {beam.N}.", "n");
+            }
+
+            if (!float.IsFinite(beam.LengthPenalty))
+            {
+                throw InferenceException.Invalid("length_penalty must be a finite number.", "length_penalty");
+            }
+        }
+
         if (request.PromptLogprobs is { } promptTop && (promptTop < 0 || promptTop > 20))
         {
             throw InferenceException.Invalid("logprobs must be between 0 and 20.", "logprobs");

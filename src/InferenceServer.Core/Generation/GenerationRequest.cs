@@ -32,7 +32,15 @@ public sealed record GenerationRequest
     /// (the first has none) plus this many alternatives, sent once in <see cref="GenerationUpdate.PromptLogprobs"/>.
     /// Prompt tokens are then decoded with logits at every position (no prefix-cache reuse for such a request).</summary>
     public int? PromptLogprobs { get; init; }
+    /// <summary>Null: sample or decode greedily. Set: beam search (the sampling fields other than logit_bias and
+    /// ignore_eos do not apply); the final update carries the best beams in <see cref="GenerationUpdate.Beams"/>.</summary>
+    public BeamSearchParameters? BeamSearch { get; init; }
     public GenerationOperation Operation { get; init; } = GenerationOperation.Chat;
     /// <summary>Model name as the client asked for it (metrics attribute).</summary>
     public string? RequestedModel { get; init; }
 }
+
+/// <summary>Beam search (vLLM's names): <paramref name="Width"/> live hypotheses, the <paramref name="N"/> best returned,
+/// ranked by cumulative logprob / length^<paramref name="LengthPenalty"/> (length = generated tokens, end-of-generation
+/// not counted; 0 ranks by log-probability alone).</summary>
+public sealed record BeamSearchParameters(int Width, float LengthPenalty = 1f, int N = 1);

@@ -17,6 +17,10 @@ public sealed class ChoiceAccumulator
     public Usage? Usage { get; private set; }
     public GenerationTimings? Timings { get; private set; }
     public bool IsFinished => FinishReason is not null;
+    /// <summary>Beam search: the beams of the final update (expanded into choices by <see cref="BeamSearchMapper"/>).</summary>
+    public IReadOnlyList<BeamResult>? Beams { get; private set; }
+    /// <summary>Beam search: this choice's beam's summed logprob (the cumulative_logprob extension field).</summary>
+    public double? CumulativeLogprob { get; init; }
 
     public void Add(GenerationUpdate update)
     {
@@ -34,6 +38,7 @@ public sealed class ChoiceAccumulator
         if (update.IsFinal)
         {
             FinishReason = update.FinishReason;
+            Beams = update.Beams;
             Usage = update.Usage;
             Timings = update.Timings;
         }

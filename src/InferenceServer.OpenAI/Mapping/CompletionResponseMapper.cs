@@ -21,6 +21,7 @@ public static class CompletionResponseMapper
                 : c.PromptLogprobs is { } prompt && firstPromptTokens is not null ? EchoLogprobs(prompt, firstPromptTokens[i], c.Logprobs)
                 : Logprobs(c.Logprobs, echoPrefixes[i].Length),
             FinishReason = WireValues.FinishReason(c.FinishReason) ?? "stop",
+            CumulativeLogprob = c.CumulativeLogprob,
         }).ToList(),
         Usage = WireValues.Usage(usage),
     };

@@ -30,6 +30,9 @@ public sealed record CompletionChoice
     public required int Index { get; init; }
     public CompletionLogprobs? Logprobs { get; init; }
     public required string? FinishReason { get; init; }
+    /// <summary>Beam search only (extension): the beam's summed token logprobs.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? CumulativeLogprob { get; init; }
 }
 
 /// <summary>Legacy logprobs: parallel arrays, top_logprobs as token -> logprob maps. With echo the prompt's tokens

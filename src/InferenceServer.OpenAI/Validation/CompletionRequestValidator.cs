@@ -31,6 +31,7 @@ public static class CompletionRequestValidator
         ParamChecks.LogitBias(request.LogitBias);
         ParamChecks.Range(request.Logprobs, 0, 5, "logprobs");
         ParamChecks.StreamOptions(request.Stream, request.StreamOptions);
+        ParamChecks.BeamSearch(request.UseBeamSearch, request.BeamWidth, request.LengthPenalty, request.N, request.Stream);
         if (request.Prompt.Count * (request.N ?? 1) > ParamChecks.MaxN)
         {
             throw InferenceException.Invalid($"Too many choices: {request.Prompt.Count} prompts x n={request.N ?? 1} exceeds {ParamChecks.MaxN}.", "n");
