@@ -124,8 +124,8 @@ public sealed class CompletionsHandler(
         return (texts.Select(t => (IReadOnlyList<int>)tokenizer.Tokenize(t, addSpecial: true, parseSpecial: true)).ToList(), texts);
     }
 
-    private string FirstTokenText(IReadOnlyList<int> prompt) =>
-        System.Text.Encoding.UTF8.GetString(engine.Tokenizer.TokenBytes(prompt[0]));
+    /// <summary>The echoed text of the first prompt token (control tokens as their text, as in the echoed prompt).</summary>
+    private string FirstTokenText(IReadOnlyList<int> prompt) => engine.Tokenizer.Detokenize([prompt[0]]);
 
     private static Core.Errors.InferenceException OpenAIUnsupported(string what) =>
         Core.Errors.InferenceException.Invalid($"{what} is not supported by this server.", "prompt_template", "unsupported_parameter");

@@ -19,8 +19,12 @@ internal sealed class PromptLogprobCollector(int promptLength, int topN)
     /// <summary>Positions whose logits score a prompt token: all but the last prompt token.</summary>
     public bool Wants(int position) => position < _entries.Length - 1;
 
-    public void Set(int position, ReadOnlySpan<float> logits, IReadOnlyList<int> tokens, ITokenizer tokenizer) =>
-        _entries[position + 1] = LogprobCalculator.Compute(logits, tokens[position + 1], TopN, tokenizer);
+    public void Set(int position, ReadOnlySpan<float> logits, IReadOnlyList<int> tokens, ITokenizer tokenizer)
+    {
+        TokenLogprob entry = LogprobCalculator.Compute(logits, tokens[position + 1], TopN, tokenizer);
+        // A prompt's control tokens (e.g. <|im_start|>) are part of the echoed text: show their text, not "".
+        _entries[position + 1] = entry.Bytes.Length == 0 ? entry with { Token = tokenizer.Detokenize([entry.TokenId]) } : entry;
+    }
 
     public IReadOnlyList<TokenLogprob?> Result => _entries;
 }

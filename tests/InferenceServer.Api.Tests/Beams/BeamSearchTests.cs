@@ -142,6 +142,29 @@ public sealed class BeamSearchTests(WideTinyRandomEngineFactory factory, ITestOu
         Assert.True(atLeast >= Prompts.Length * 9 / 10, $"best beam >= greedy on only {atLeast} of {Prompts.Length} prompts");
     }
 
+    [Fact]
+    public async Task A_client_that_goes_away_frees_every_beam_slot()
+    {
+        var client = await factory.ReadyClientAsync();
+        using var cancel = new CancellationTokenSource();
+        var request = client.PostAsync("/v1/completions",
+            Json("{\"model\":\"" + Model + "\",\"prompt\":\"long\",\"max_tokens\":2000,\"use_beam_search\":true,\"beam_width\":8,\"ignore_eos\":true,\"length_penalty\":1}"),
+            cancel.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (factory.Engine.GetSnapshot().Slots.Count(s => s.State == Core.Engine.SlotState.Generating) < 8)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the beams never all generated");
+            await Task.Delay(10);
+        }
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+        await factory.WaitForIdleSlotsAsync(TimeSpan.FromSeconds(10));
+
+        var after = await CompleteAsync(client, "after", "\"max_tokens\":4,\"use_beam_search\":true,\"beam_width\":40,\"n\":2");
+        Assert.Equal(2, after.GetProperty("choices").GetArrayLength());
+    }
+
     [Theory]
     [InlineData("\"use_beam_search\":true,\"stream\":true", "stream")]
     [InlineData("\"use_beam_search\":true,\"beam_width\":2,\"n\":3", "n")]

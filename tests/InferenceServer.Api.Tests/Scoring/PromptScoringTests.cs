@@ -44,6 +44,17 @@ public sealed class PromptScoringTests(TinyRandomEngineFactory factory) : IClass
     }
 
     [Fact]
+    public async Task Echoed_control_tokens_carry_their_text_so_tokens_join_to_the_prompt()
+    {
+        var client = await factory.ReadyClientAsync();
+        const string prompt = "<|im_start|>user\nhi<|im_end|>\n";
+        var choice = await CompleteAsync(client, "\"prompt\":" + JsonSerializer.Serialize(prompt) + ",\"echo\":true,\"logprobs\":0,\"max_tokens\":0");
+        var tokens = choice.GetProperty("logprobs").GetProperty("tokens").EnumerateArray().Select(t => t.GetString()).ToList();
+        Assert.Equal("<|im_start|>", tokens[0]);
+        Assert.Equal(prompt, string.Concat(tokens));
+    }
+
+    [Fact]
     public async Task Echo_logprobs_of_a_prompt_continue_with_the_generated_tokens_logprobs()
     {
         var client = await factory.ReadyClientAsync();
