@@ -12,29 +12,10 @@ public static class EmbeddingRequestValidator
     public static void Validate(EmbeddingRequest request)
     {
         ParamChecks.Model(request.Model);
-        if (request.Input is null)
-        {
-            throw InferenceException.Invalid("Missing required parameter: 'input'.", "input", "missing_required_parameter");
-        }
-
-        if (request.Input.Count == 0)
-        {
-            throw InferenceException.Invalid("Invalid 'input': empty array. Expected an array with minimum length 1, but got an empty array instead.", "input", "empty_array");
-        }
-
-        if (request.Input.Count > MaxInputs)
-        {
-            throw InferenceException.Invalid($"Invalid 'input': array too long. Expected an array with maximum length {MaxInputs}, but got an array with length {request.Input.Count} instead.", "input", "array_above_max_length");
-        }
-
-        if (request.Input.Texts is { } texts && texts.Any(string.IsNullOrEmpty))
+        ParamChecks.Inputs(request.Input, "input", MaxInputs);
+        if (request.Input!.Texts is { } texts && texts.Any(string.IsNullOrEmpty))
         {
             throw InferenceException.Invalid("Invalid 'input': empty string. Expected a non-empty string.", "input", "empty_string");
-        }
-
-        if (request.Input.TokenLists is { } lists && lists.Any(l => l.Count == 0))
-        {
-            throw InferenceException.Invalid("Invalid 'input': token arrays must not be empty.", "input", "empty_array");
         }
 
         if (request.EncodingFormat is not (null or "float" or "base64"))

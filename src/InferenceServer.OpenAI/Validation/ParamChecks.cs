@@ -117,6 +117,30 @@ internal static class ParamChecks
         }
     }
 
+    /// <summary>An input list (embeddings, scoring): present, 1 to <paramref name="maxItems"/> items, no empty token list.</summary>
+    public static void Inputs(Protocol.PromptInput? input, string param, int maxItems)
+    {
+        if (input is null)
+        {
+            throw InferenceException.Invalid($"Missing required parameter: '{param}'.", param, "missing_required_parameter");
+        }
+
+        if (input.Count == 0)
+        {
+            throw InferenceException.Invalid($"Invalid '{param}': empty array. Expected an array with minimum length 1, but got an empty array instead.", param, "empty_array");
+        }
+
+        if (input.Count > maxItems)
+        {
+            throw InferenceException.Invalid($"Invalid '{param}': array too long. Expected an array with maximum length {maxItems}, but got an array with length {input.Count} instead.", param, "array_above_max_length");
+        }
+
+        if (input.TokenLists is { } lists && lists.Any(l => l.Count == 0))
+        {
+            throw InferenceException.Invalid($"Invalid '{param}': token arrays must not be empty.", param, "empty_array");
+        }
+    }
+
     /// <summary>Beam search fields (vLLM's): beam search when use_beam_search is true or beam_width &gt; 1; then
     /// n &lt;= beam_width and no streaming (the best beam is only known at the end).</summary>
     public static void BeamSearch(bool? useBeamSearch, int? beamWidth, double? lengthPenalty, int? n, bool? stream)

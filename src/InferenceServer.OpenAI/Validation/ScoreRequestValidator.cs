@@ -11,16 +11,7 @@ public static class ScoreRequestValidator
     public static void Validate(ScoreRequest request)
     {
         ParamChecks.Model(request.Model);
-        if (request.Input is null)
-        {
-            throw InferenceException.Invalid("Missing required parameter: 'input'.", "input", "missing_required_parameter");
-        }
-
-        if (request.Input.Count is 0 or > MaxInputs)
-        {
-            throw InferenceException.Invalid($"Invalid 'input': expected 1 to {MaxInputs} texts, got {request.Input.Count}.", "input", "invalid_value");
-        }
-
+        ParamChecks.Inputs(request.Input, "input", MaxInputs);
         ParamChecks.Range(request.Window, 2, int.MaxValue, "window");
         ParamChecks.Range(request.Stride, 1, int.MaxValue, "stride");
     }
