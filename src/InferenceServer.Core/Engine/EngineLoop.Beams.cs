@@ -265,15 +265,16 @@ internal sealed partial class EngineLoop
             Timings = Timings(job, primary),
         };
         ReleaseBeamGroup(group);
-        primary.Sampler.Dispose();
         _logger.SequenceFinished(job.RequestId, results[0].FinishReason.ToString(), -1, primary.PromptLength, generated);
         job.TryComplete(final);
     }
 
-    /// <summary>Frees every slot of the group (KV cells included) and forgets it.</summary>
+    /// <summary>Frees every slot of the group (KV cells included) and the job's sampler chain (idempotent: a
+    /// cancelled primary already disposed it), and forgets the group.</summary>
     private void ReleaseBeamGroup(BeamGroup group)
     {
         _beamGroups.Remove(group.Job);
+        group.Members[0].Sampler.Dispose();
         foreach (SequenceState member in group.Members)
         {
             if (member.SlotId >= 0 && _slots[member.SlotId] == member)
@@ -308,7 +309,6 @@ internal sealed partial class EngineLoop
         InferenceJob job = group.Job;
         _logger.SequencePreempted(job.RequestId, sequence.SlotId, reason, sequence.Tokens.Count);
         ReleaseBeamGroup(group);
-        group.Members[0].Sampler.Dispose();
         job.Sequence = null;
         _preemptions++;
         job.Preemptions++;
