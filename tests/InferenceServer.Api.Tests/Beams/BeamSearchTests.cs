@@ -43,6 +43,21 @@ public sealed class BeamSearchTests(WideTinyRandomEngineFactory factory, ITestOu
     }
 
     [Fact]
+    public async Task Stop_strings_end_beams_as_they_end_greedy_text()
+    {
+        var client = await factory.ReadyClientAsync();
+        foreach (var prompt in Prompts.Take(6))
+        {
+            var greedy = await CompleteAsync(client, prompt, "\"max_tokens\":16,\"temperature\":0,\"ignore_eos\":true,\"stop\":[\" \"]");
+            var beam = await CompleteAsync(client, prompt, "\"max_tokens\":16,\"use_beam_search\":true,\"beam_width\":1,\"length_penalty\":0,\"ignore_eos\":true,\"stop\":[\" \"]");
+            var wide = await CompleteAsync(client, prompt, "\"max_tokens\":16,\"use_beam_search\":true,\"beam_width\":4,\"n\":4,\"ignore_eos\":true,\"stop\":[\" \"]");
+
+            Assert.Equal(Text(greedy, 0), Text(beam, 0));
+            Assert.All(wide.GetProperty("choices").EnumerateArray(), c => Assert.DoesNotContain(" ", c.GetProperty("text").GetString()));
+        }
+    }
+
+    [Fact]
     public async Task Chat_beam_search_returns_n_beams_in_score_order_with_cumulative_logprobs()
     {
         var client = await factory.ReadyClientAsync();
