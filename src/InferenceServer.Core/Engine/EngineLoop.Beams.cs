@@ -43,7 +43,10 @@ internal sealed partial class EngineLoop
         var members = new List<SequenceState> { primary };
         for (int i = 1; i < beam.Width; i++)
         {
-            int slot = Array.IndexOf(_slots, null);
+            // An idle slot may hold a cached prefix: the beam takes it over (empty slots first, then LRU).
+            int slot = FreeSlotToOverwrite();
+            Trim(slot, 0);
+            _cache[slot] = null;
             var member = new SequenceState(job, NoTokenSampler.Instance, new SequenceOutput([], false))
             {
                 SlotId = slot,
@@ -191,6 +194,7 @@ internal sealed partial class EngineLoop
 
             SequenceState copy = free.Dequeue();
             _backend.CopySequence(parent.SlotId, copy.SlotId, parent.DecodedCount);
+            _ledger.CopyPrefix(parent.SlotId, copy.SlotId, parent.DecodedCount);
             copy.Tokens.Clear();
             copy.Tokens.AddRange(parent.Tokens);
             copy.DecodedCount = parent.DecodedCount;
@@ -210,7 +214,7 @@ internal sealed partial class EngineLoop
     private void Deactivate(SequenceState member)
     {
         _active.Remove(member);
-        TryRemoveKv(member.SlotId, 0);
+        Trim(member.SlotId, 0);
         member.DecodedCount = 0;
         member.Tokens.RemoveRange(member.PromptLength, member.Tokens.Count - member.PromptLength);
     }

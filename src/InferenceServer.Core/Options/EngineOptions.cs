@@ -13,4 +13,6 @@ public sealed class EngineOptions
     public int RetryAfterSeconds { get; set; } = 1;
     /// <summary>Largest prompt chunk one sequence may add to a step, so several prompts share the prefill budget.</summary>
     public int MaxPrefillChunk { get; set; } = 512;
+    /// <summary>Keep finished sequences' KV cells and reuse the longest common token prefix for later requests.</summary>
+    public bool PrefixCache { get; set; } = true;
 }

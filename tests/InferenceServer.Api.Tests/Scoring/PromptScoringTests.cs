@@ -82,6 +82,22 @@ public sealed class PromptScoringTests(TinyRandomEngineFactory factory) : IClass
     }
 
     [Fact]
+    public async Task A_prompt_whose_prefix_is_cached_is_still_scored_in_full()
+    {
+        var client = await factory.ReadyClientAsync();
+        const string prefix = "a cached conversation start that the next request shares";
+        _ = await CompleteAsync(client, "\"prompt\":" + JsonSerializer.Serialize(prefix) + ",\"max_tokens\":2,\"temperature\":0");
+
+        var choice = await CompleteAsync(client, "\"prompt\":" + JsonSerializer.Serialize(prefix + " and goes on") + ",\"echo\":true,\"logprobs\":0,\"max_tokens\":0");
+        var values = choice.GetProperty("logprobs").GetProperty("token_logprobs").EnumerateArray().ToList();
+
+        Assert.Equal(JsonValueKind.Null, values[0].ValueKind);
+        Assert.All(values.Skip(1), v => Assert.Equal(JsonValueKind.Number, v.ValueKind));
+        var usage = (await PostJsonAsync(client, "/v1/completions", "{\"model\":\"" + Model + "\",\"prompt\":" + JsonSerializer.Serialize(prefix + " and goes on") + ",\"echo\":true,\"logprobs\":0,\"max_tokens\":0}")).Body.GetProperty("usage");
+        Assert.Equal(0, usage.GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32());
+    }
+
+    [Fact]
     public async Task Many_texts_score_together_as_they_score_alone()
     {
         var client = await factory.ReadyClientAsync();
