@@ -10,6 +10,11 @@ if (args.Length > 0 && args[0] == "serving")
     return await InferenceServer.Bench.Serving.ServingCommand.RunAsync(args[1..], Console.Out);
 }
 
+if (args is ["embeddings", ..])
+{
+    return await EmbeddingBench.RunAsync(args[1..], Console.Out);
+}
+
 var settings = BenchSettings.Parse(args);
 var log = Console.Out;
 var modelPath = Path.GetFullPath(settings.ModelPath ?? BenchModel.Ensure(log));

@@ -32,6 +32,8 @@ public sealed class LlamaSharpBackend : IModelBackend
     }
 
     public ModelMetadata Metadata { get; }
+    /// <summary>The loaded weights, shared with the embedding context (<see cref="LlamaSharpEmbedderFactory"/>).</summary>
+    internal LLamaWeights Weights => _weights;
     public ITokenizer Tokenizer => _tokenizer;
     public IChatTemplate ChatTemplate { get; }
 

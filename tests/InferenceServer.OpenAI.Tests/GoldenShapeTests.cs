@@ -188,12 +188,29 @@ public class GoldenShapeTests
             new EmbeddingResponse
             {
                 Model = "m",
-                Data = [new EmbeddingData { Index = 0, Embedding = JsonDocument.Parse("[0.5]").RootElement }],
+                Data = [new EmbeddingData { Index = 0, Embedding = new EmbeddingVector([0.5f], Base64: false) }],
                 Usage = new EmbeddingUsage(3, 3),
             },
             OpenAiJsonContext.Default.EmbeddingResponse);
         Keys(json, "object", "data", "model", "usage");
         Keys(json.GetProperty("data")[0], "object", "index", "embedding");
         Keys(json.GetProperty("usage"), "prompt_tokens", "total_tokens");
+        Assert.Equal(0.5f, json.GetProperty("data")[0].GetProperty("embedding")[0].GetSingle());
+    }
+
+    [Fact]
+    public void Base64_embedding_is_little_endian_float32_bytes()
+    {
+        var json = Serialize(
+            new EmbeddingResponse
+            {
+                Model = "m",
+                Data = [new EmbeddingData { Index = 0, Embedding = new EmbeddingVector([1f, -0.25f], Base64: true) }],
+                Usage = new EmbeddingUsage(1, 1),
+            },
+            OpenAiJsonContext.Default.EmbeddingResponse);
+        var text = json.GetProperty("data")[0].GetProperty("embedding").GetString()!;
+        Assert.Equal(Convert.ToBase64String([0, 0, 0x80, 0x3F, 0, 0, 0x80, 0xBE]), text);
+        Assert.Equal([1f, -0.25f], InferenceServer.OpenAI.Json.EmbeddingVectorConverter.FromBase64(text));
     }
 }

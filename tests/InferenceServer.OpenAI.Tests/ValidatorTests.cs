@@ -74,8 +74,7 @@ public class ValidatorTests
     [InlineData("\"model\":\"m\",\"prompt\":\"x\",\"n\":2,\"best_of\":1", "best_of", "best_of must be greater than or equal to n")]
     [InlineData("\"model\":\"m\",\"prompt\":\"x\",\"suffix\":\"end\"", "suffix", "not supported")]
     [InlineData("\"model\":\"m\",\"prompt\":\"x\",\"echo\":true,\"stream\":true", "echo", "echo with stream")]
-    [InlineData("\"model\":\"m\",\"prompt\":\"x\",\"echo\":true,\"logprobs\":1", "echo", "not supported")]
-    [InlineData("\"model\":\"m\",\"prompt\":\"x\",\"max_tokens\":0", "max_tokens", "Expected a value >= 1")]
+    [InlineData("\"model\":\"m\",\"prompt\":\"x\",\"max_tokens\":-1", "max_tokens", "Expected a value >= 0")]
     [InlineData("\"model\":\"m\",\"prompt\":\"x\",\"temperature\":3", "temperature", "Expected a value <= 2")]
     [InlineData("\"model\":\"m\",\"prompt\":[\"a\",\"b\"],\"n\":65", "n", "exceeds 128")]
     public void Completion_rejects(string body, string param, string messageFragment)

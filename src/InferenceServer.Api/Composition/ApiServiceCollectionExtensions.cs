@@ -35,6 +35,9 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<ServedModel>();
         services.AddSingleton<ChatCompletionsHandler>();
         services.AddSingleton<CompletionsHandler>();
+        services.AddSingleton<EmbeddingsHandler>();
+        services.AddSingleton<ScoreHandler>();
+        services.TryAddSingleton<Core.Embeddings.EmbeddingService>();
         services.AddExceptionHandler<OpenAiExceptionHandler>();
         return services;
     }
@@ -56,6 +59,8 @@ public static class ApiServiceCollectionExtensions
     {
         app.MapChatCompletions();
         app.MapCompletions();
+        app.MapEmbeddings();
+        app.MapScore();
         app.MapModels();
         app.MapTokenize();
         app.MapPromptTemplates();

@@ -81,6 +81,7 @@ public sealed class ChatCompletionsHandler(
             {
                 var choices = await ResponseAggregator.AggregateAsync(merged, generationRequests.Count);
                 ResponseAggregator.EnsureFinished(choices, context.RequestAborted);
+                choices = BeamSearchMapper.Expand(choices);
                 var usage = WireValues.Sum(choices.Select(c => c.Usage).ToList(), generationRequests.Count);
                 var response = ChatResponseMapper.ToResponse(header, choices, withLogprobs, usage);
                 context.Response.ContentType = "application/json";

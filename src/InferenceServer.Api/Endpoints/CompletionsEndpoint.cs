@@ -70,11 +70,23 @@ public sealed class CompletionsHandler(
             }
             else
             {
-                var choices = await ResponseAggregator.AggregateAsync(merged, generationRequests.Count);
-                ResponseAggregator.EnsureFinished(choices, context.RequestAborted);
-                var usage = WireValues.Sum(choices.Select(c => c.Usage).ToList(), n);
-                var echo = Enumerable.Range(0, choices.Count).Select(i => request.Echo == true ? echoTexts[i / n] : "").ToList();
-                var response = CompletionResponseMapper.ToResponse(header, choices, echo, withLogprobs, usage);
+                var perPrompt = await ResponseAggregator.AggregateAsync(merged, generationRequests.Count);
+                ResponseAggregator.EnsureFinished(perPrompt, context.RequestAborted);
+                // Beam search: one engine request per prompt, expanded into its beams (prompt tokens counted once).
+                var beams = generationRequests[0].BeamSearch is not null;
+                var promptOf = new List<int>();
+                var choices = new List<ChoiceAccumulator>();
+                for (var i = 0; i < perPrompt.Count; i++)
+                {
+                    var expanded = beams ? BeamSearchMapper.Expand([perPrompt[i]]) : [perPrompt[i]];
+                    choices.AddRange(expanded);
+                    promptOf.AddRange(Enumerable.Repeat(beams ? i : i / n, expanded.Count));
+                }
+
+                var usage = WireValues.Sum(choices.Select(c => c.Usage).ToList(), beams ? 1 : n);
+                var echo = promptOf.Select(p => request.Echo == true ? echoTexts[p] : "").ToList();
+                var firstTokens = promptOf.Select(p => FirstTokenText(prompts[p])).ToList();
+                var response = CompletionResponseMapper.ToResponse(header, choices, echo, withLogprobs, usage, firstTokens);
                 context.Response.ContentType = "application/json";
                 await System.Text.Json.JsonSerializer.SerializeAsync(context.Response.Body, response, OpenAiJsonContext.Default.CompletionResponse, context.RequestAborted);
                 recorder.Success(usage, GenerationStarter.FirstTimings(choices), choices[0].FinishReason);
@@ -111,6 +123,9 @@ public sealed class CompletionsHandler(
             .ToList();
         return (texts.Select(t => (IReadOnlyList<int>)tokenizer.Tokenize(t, addSpecial: true, parseSpecial: true)).ToList(), texts);
     }
+
+    /// <summary>The echoed text of the first prompt token (control tokens as their text, as in the echoed prompt).</summary>
+    private string FirstTokenText(IReadOnlyList<int> prompt) => engine.Tokenizer.Detokenize([prompt[0]]);
 
     private static Core.Errors.InferenceException OpenAIUnsupported(string what) =>
         Core.Errors.InferenceException.Invalid($"{what} is not supported by this server.", "prompt_template", "unsupported_parameter");

@@ -24,7 +24,7 @@ public sealed class InferenceMetrics : IRequestMetrics
     private readonly Counter<long> _requests;
     private readonly IInferenceEngine _engine;
 
-    public InferenceMetrics(IMeterFactory meterFactory, IInferenceEngine engine)
+    public InferenceMetrics(IMeterFactory meterFactory, IInferenceEngine engine, Embeddings.EmbeddingService? embeddings = null)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         _engine = engine ?? throw new ArgumentNullException(nameof(engine));
@@ -66,6 +66,11 @@ public sealed class InferenceMetrics : IRequestMetrics
             "Decode steps (llama_decode calls) of the engine loop.");
         meter.CreateObservableCounter(N.StepTime, ObserveStepTime, "s",
             "Engine-loop time by step phase (schedule, fill, decode, sample, output, bookkeeping).");
+        if (embeddings is not null)
+        {
+            meter.CreateObservableGauge(N.EmbeddingRequestsWaiting, () => embeddings.Waiting, "{request}",
+                "Embedding requests queued for the embedding worker (separate from the generation queue).");
+        }
     }
 
     public void Record(RequestOutcome outcome)
@@ -90,7 +95,7 @@ public sealed class InferenceMetrics : IRequestMetrics
         var baseTags = BaseTags(outcome);
         if (outcome.Usage is { } usage)
         {
-            RecordUsage(usage, baseTags);
+            RecordUsage(usage, baseTags, inputOnly: outcome.Operation is GenerationOperation.Embeddings or GenerationOperation.Score);
         }
 
         if (outcome.Timings is { } timings)
@@ -99,17 +104,22 @@ public sealed class InferenceMetrics : IRequestMetrics
         }
     }
 
-    private void RecordUsage(Usage usage, TagList baseTags)
+    private void RecordUsage(Usage usage, TagList baseTags, bool inputOnly)
     {
         var input = baseTags;
         input.Add(N.TokenTypeAttribute, N.TokenTypeInput);
         _tokenUsage.Record(usage.PromptTokens, input);
+        _promptTokens.Add(usage.PromptTokens, baseTags);
+        if (inputOnly)
+        {
+            // Embeddings have input tokens only (OpenTelemetry GenAI: no output token usage for this operation).
+            return;
+        }
 
         var output = baseTags;
         output.Add(N.TokenTypeAttribute, N.TokenTypeOutput);
         _tokenUsage.Record(usage.CompletionTokens, output);
 
-        _promptTokens.Add(usage.PromptTokens, baseTags);
         _generationTokens.Add(usage.CompletionTokens, baseTags);
         if (usage.CachedPromptTokens > 0)
         {
@@ -148,6 +158,8 @@ public sealed class InferenceMetrics : IRequestMetrics
     {
         GenerationOperation.Chat => N.OperationChat,
         GenerationOperation.TextCompletion => N.OperationTextCompletion,
+        GenerationOperation.Embeddings => N.OperationEmbeddings,
+        GenerationOperation.Score => N.OperationScore,
         _ => operation.ToString().ToLowerInvariant(),
     };
 

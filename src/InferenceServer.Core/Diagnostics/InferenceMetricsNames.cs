@@ -33,6 +33,7 @@ public static class InferenceMetricsNames
     public const string StepTime = "inferenceserver.engine.step.time";
     public const string DecodeSteps = "inferenceserver.engine.decode_steps";
     public const string PhaseAttribute = "inferenceserver.phase";
+    public const string EmbeddingRequestsWaiting = "inferenceserver.embeddings.requests.waiting";
 
     public const string OperationAttribute = "gen_ai.operation.name";
     public const string ProviderAttribute = "gen_ai.provider.name";
@@ -44,6 +45,8 @@ public static class InferenceMetricsNames
 
     public const string OperationChat = "chat";
     public const string OperationTextCompletion = "text_completion";
+    public const string OperationEmbeddings = "embeddings";
+    public const string OperationScore = "score";
     public const string TokenTypeInput = "input";
     public const string TokenTypeOutput = "output";
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using InferenceServer.Core.Diagnostics;
+using InferenceServer.Core.Embeddings;
 using InferenceServer.Core.Options;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,9 @@ namespace InferenceServer.Core.Engine;
 /// <summary>
 /// Loads the model on a background thread after the host started (so /health answers 503 while loading), attaches
 /// it to the <see cref="InferenceEngine"/>, and on stop halts the loop and disposes the backend. A load failure logs
-/// one critical line, sets exit code 1 and stops the application.
+/// one critical line, sets exit code 1 and stops the application. When embeddings are enabled it then builds the
+/// separate embedding context over the same weights and attaches it to the <see cref="EmbeddingService"/> (a
+/// failure there is logged and leaves /v1/embeddings unavailable; generation keeps running).
 /// </summary>
 public sealed class EngineHostedService : BackgroundService
 {
@@ -19,11 +22,17 @@ public sealed class EngineHostedService : BackgroundService
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ModelOptions _model;
     private readonly ILogger<EngineHostedService> _logger;
+    private readonly EmbeddingService? _embeddings;
+    private readonly IEmbeddingBackendFactory? _embeddingFactory;
     private IModelBackend? _backend;
+    private IEmbeddingBackend? _embeddingBackend;
 
     public EngineHostedService(InferenceEngine engine, IModelBackendFactory factory, IHostApplicationLifetime lifetime,
-        IOptions<ModelOptions> model, ILogger<EngineHostedService> logger)
+        IOptions<ModelOptions> model, ILogger<EngineHostedService> logger,
+        EmbeddingService? embeddings = null, IEmbeddingBackendFactory? embeddingFactory = null)
     {
+        _embeddings = embeddings;
+        _embeddingFactory = embeddingFactory;
         _engine = engine;
         _factory = factory;
         _lifetime = lifetime;
@@ -50,6 +59,7 @@ public sealed class EngineHostedService : BackgroundService
             var meta = backend.Metadata;
             _logger.ModelLoaded(meta.Id, path, Stopwatch.GetElapsedTime(start).TotalMilliseconds, meta.Architecture,
                 meta.ContextSize, meta.BatchSize, meta.MaxSequences, meta.VocabSize, meta.ParameterCount, meta.SizeBytes);
+            AttachEmbeddings(backend, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -61,6 +71,24 @@ public sealed class EngineHostedService : BackgroundService
             Environment.ExitCode = 1;
             // Stopping before the server has bound its ports makes the host throw from StartAsync; wait for it.
             _lifetime.ApplicationStarted.Register(_lifetime.StopApplication);
+        }
+    }
+
+    private void AttachEmbeddings(IModelBackend backend, CancellationToken stoppingToken)
+    {
+        if (_embeddings is not { IsEnabled: true } || _embeddingFactory is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _embeddingBackend = _embeddingFactory.Create(backend, stoppingToken);
+            _embeddings.Attach(_embeddingBackend);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            EmbeddingLog.CreateFailed(_logger, ex);
         }
     }
 
@@ -79,6 +107,9 @@ public sealed class EngineHostedService : BackgroundService
         }
 
         _engine.Shutdown(TimeSpan.FromSeconds(10));
+        _embeddings?.Shutdown(TimeSpan.FromSeconds(10));
+        _embeddingBackend?.Dispose();
+        _embeddingBackend = null;
         _backend?.Dispose();
         _backend = null;
     }

@@ -21,7 +21,7 @@ internal sealed partial class EngineLoop
             // prefixes of idle slots count as free: they are evicted when the cells are needed.
             int free = _contextSize - KvCellsCommitted() + EvictableCells();
             bool idle = _active.Count == 0;
-            if (!_queue.TryDequeueIf(job => idle || job.IsCancelled || TokensToCompute(job) + 1 <= free, out InferenceJob? job) || job is null)
+            if (!_queue.TryDequeueIf(job => (idle || job.IsCancelled || TokensToCompute(job) + 1 <= free) && HasSlotsFor(job), out InferenceJob? job) || job is null)
             {
                 return;
             }
@@ -35,6 +35,7 @@ internal sealed partial class EngineLoop
             try
             {
                 AdmitInto(job);
+                ReserveBeamSlots(job);
             }
             catch (Exception ex)
             {
@@ -68,7 +69,8 @@ internal sealed partial class EngineLoop
                 inputTokens: sequence.PromptLength);
         }
 
-        var (slot, reused) = TakeSlot(sequence.Tokens);
+        // Prompt scoring needs the logits of every prompt position: such a job reuses no cached prefix.
+        var (slot, reused) = TakeSlot(sequence.Tokens, reusePrefix: job.Request.PromptLogprobs is null);
         if (first)
         {
             sequence.CachedPromptTokens = Math.Min(reused, sequence.PromptLength);

@@ -18,11 +18,11 @@ internal sealed partial class EngineLoop
     /// Picks the slot for a sequence with these tokens and prepares its KV cells; returns how many leading tokens
     /// are already there. At least the last token is always recomputed (its logits are needed).
     /// </summary>
-    private (int Slot, int Reused) TakeSlot(List<int> tokens)
+    private (int Slot, int Reused) TakeSlot(List<int> tokens, bool reusePrefix = true)
     {
         int limit = tokens.Count - 1;
         int source = -1, best = 0;
-        if (_prefixCache)
+        if (_prefixCache && reusePrefix)
         {
             for (int slot = 0; slot < _slots.Length; slot++)
             {

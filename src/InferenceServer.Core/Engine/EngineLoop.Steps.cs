@@ -24,6 +24,7 @@ internal sealed partial class EngineLoop
                 _promptTokensProcessed += chunk.Count;
             }
 
+            CollectPromptLogprobs(sequence, chunk);
             sequence.DecodedCount += chunk.Count;
             _ledger.Append(sequence.SlotId, chunk.Count);
             if (!chunk.WantLogits)
@@ -39,6 +40,11 @@ internal sealed partial class EngineLoop
                     sequence.PrefillDoneAt.Value, sequence.Job.RequestId, inputTokens: sequence.PromptLength);
             }
 
+            if (EndsAfterPrompt(sequence) || TryRecordBeamLogits(sequence, chunk.LastIndex))
+            {
+                continue;
+            }
+
             try
             {
                 mark = SampleNext(sequence, chunk.LastIndex, mark);
@@ -50,6 +56,7 @@ internal sealed partial class EngineLoop
             }
         }
 
+        AdvanceBeamGroups();
         for (int i = _active.Count - 1; i >= 0; i--)
         {
             SequenceState sequence = _active[i];
@@ -131,6 +138,11 @@ internal sealed partial class EngineLoop
 
     private void Preempt(SequenceState sequence, string reason)
     {
+        if (RestartBeamGroup(sequence, reason))
+        {
+            return;
+        }
+
         InferenceJob job = sequence.Job;
         _logger.SequencePreempted(job.RequestId, sequence.SlotId, reason, sequence.Tokens.Count);
         ReleaseSlot(sequence);

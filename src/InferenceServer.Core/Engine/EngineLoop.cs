@@ -161,6 +161,7 @@ internal sealed partial class EngineLoop : IDisposable
     {
         long mark = Stopwatch.GetTimestamp();
         DropCancelled();
+        ReleaseFinishedBeamGroups();
         Admit();
         if (_active.Count == 0)
         {
@@ -319,7 +320,7 @@ internal sealed partial class EngineLoop : IDisposable
             for (int i = 0; i < chunk.Count; i++)
             {
                 int position = sequence.DecodedCount + i;
-                bool logits = chunk.WantLogits && i == chunk.Count - 1;
+                bool logits = (chunk.WantLogits && i == chunk.Count - 1) || WantsPromptLogits(sequence, position);
                 _batch[n++] = new BatchToken(sequence.Tokens[position], position, sequence.SlotId, logits);
             }
         }

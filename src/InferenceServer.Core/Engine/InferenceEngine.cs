@@ -196,9 +196,33 @@ public sealed class InferenceEngine : IInferenceEngine, IDisposable
             throw InferenceException.Invalid("The prompt is empty.", "messages");
         }
 
-        if (request.MaxTokens is { } max && max < 1)
+        if (request.MaxTokens is { } max && max < 0)
         {
-            throw InferenceException.Invalid("max_tokens must be at least 1.", "max_tokens");
+            throw InferenceException.Invalid("max_tokens must not be negative.", "max_tokens");
+        }
+
+        if (request.BeamSearch is { } beam)
+        {
+            int slots = _loop?.SlotCount ?? _options.MaxSequences;
+            if (beam.Width < 1 || beam.Width > slots)
+            {
+                throw InferenceException.Invalid($"beam_width must be between 1 and {slots} (the server's Engine:MaxSequences: every beam takes a sequence slot); got {beam.Width}.", "beam_width");
+            }
+
+            if (beam.N < 1 || beam.N > beam.Width)
+            {
+                throw InferenceException.Invalid($"n must not exceed beam_width ({beam.Width}) for beam search; got {beam.N}.", "n");
+            }
+
+            if (!float.IsFinite(beam.LengthPenalty))
+            {
+                throw InferenceException.Invalid("length_penalty must be a finite number.", "length_penalty");
+            }
+        }
+
+        if (request.PromptLogprobs is { } promptTop && (promptTop < 0 || promptTop > 20))
+        {
+            throw InferenceException.Invalid("logprobs must be between 0 and 20.", "logprobs");
         }
 
         if (request.TopLogprobs is { } top && (top < 0 || top > 20))
@@ -206,7 +230,8 @@ public sealed class InferenceEngine : IInferenceEngine, IDisposable
             throw InferenceException.Invalid("top_logprobs must be between 0 and 20.", "top_logprobs");
         }
 
-        if (prompt >= contextSize)
+        // A sequence needs a cell for the token it samples, except with max_tokens 0 (prompt only: scoring).
+        if (prompt + (request.MaxTokens == 0 ? 0 : 1) > contextSize)
         {
             throw InferenceException.ContextLength(prompt, request.MaxTokens ?? 0, contextSize);
         }

@@ -34,6 +34,10 @@ internal sealed class InferenceJob
     /// <summary>Generation state; null until first admitted. Owned by the loop thread.</summary>
     public SequenceState? Sequence { get; set; }
 
+    /// <summary>Prompt logprobs being collected (requests with PromptLogprobs; loop thread only). Survives
+    /// preemption: positions are filled again when the prompt is recomputed.</summary>
+    public PromptLogprobCollector? PromptScores { get; set; }
+
     /// <summary>Times this job lost its slot to free KV cells (loop thread only).</summary>
     public int Preemptions { get; set; }
 

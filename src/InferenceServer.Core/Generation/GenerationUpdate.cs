@@ -34,7 +34,12 @@ public sealed record GenerationUpdate
     public string Text { get; init; } = "";
     /// <summary>Logprobs of the tokens whose text this update releases (only when requested).</summary>
     public IReadOnlyList<TokenLogprob>? Logprobs { get; init; }
+    /// <summary>Sent once, when the prompt is decoded, to requests with <see cref="GenerationRequest.PromptLogprobs"/>:
+    /// one entry per prompt token, the first null (no context to predict it from).</summary>
+    public IReadOnlyList<TokenLogprob?>? PromptLogprobs { get; init; }
     public FinishReason? FinishReason { get; init; }
+    /// <summary>Beam search only, on the final update: the best beams, best first.</summary>
+    public IReadOnlyList<BeamResult>? Beams { get; init; }
     public Usage? Usage { get; init; }
     /// <summary>Set on the final update: where the time went (metrics, llama-server style "timings").</summary>
     public GenerationTimings? Timings { get; init; }
@@ -48,3 +53,7 @@ public sealed record GenerationUpdate
 /// <param name="Total">From submission until the last token.</param>
 /// <param name="Prefill">From admission until the prompt was fully decoded.</param>
 public sealed record GenerationTimings(TimeSpan Queued, TimeSpan TimeToFirstToken, TimeSpan Total, TimeSpan Prefill);
+
+/// <summary>One finished beam: its text (stop strings applied), token logprobs when asked for, the sum of its tokens'
+/// logprobs (end-of-generation included), how it ended and how many tokens it generated.</summary>
+public sealed record BeamResult(string Text, IReadOnlyList<TokenLogprob>? Logprobs, double CumulativeLogprob, FinishReason FinishReason, int Tokens);

@@ -21,6 +21,8 @@ namespace InferenceServer.OpenAI.Json;
 [JsonSerializable(typeof(CompletionResponse))]
 [JsonSerializable(typeof(CompletionChunk))]
 [JsonSerializable(typeof(EmbeddingResponse))]
+[JsonSerializable(typeof(ScoreRequest))]
+[JsonSerializable(typeof(ScoreResponse))]
 [JsonSerializable(typeof(UsageDto))]
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(ModelObject))]

@@ -34,8 +34,25 @@ public static class ChatRequestMapper
     /// <summary>One engine request per choice (n of them).</summary>
     public static IReadOnlyList<GenerationRequest> ToGenerationRequests(ChatCompletionRequest request, IReadOnlyList<int> promptTokens, string responseId)
     {
-        var n = request.N ?? 1;
         var fields = SamplingFields(request);
+        if (BeamSearchMapper.Map(request.UseBeamSearch, request.BeamWidth, request.LengthPenalty, request.N) is { } beam)
+        {
+            // One engine request runs all beams; its final update carries the n best.
+            return [new GenerationRequest
+            {
+                RequestId = responseId,
+                PromptTokens = promptTokens,
+                Sampling = SamplingMapper.Map(fields, 0),
+                MaxTokens = MaxTokens(request),
+                StopSequences = request.Stop ?? [],
+                TopLogprobs = TopLogprobs(request),
+                BeamSearch = beam,
+                Operation = GenerationOperation.Chat,
+                RequestedModel = request.Model,
+            }];
+        }
+
+        var n = request.N ?? 1;
         var result = new GenerationRequest[n];
         for (var i = 0; i < n; i++)
         {

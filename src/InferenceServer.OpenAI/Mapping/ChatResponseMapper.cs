@@ -19,6 +19,7 @@ public static class ChatResponseMapper
             Message = new AssistantMessage { Content = c.Text },
             Logprobs = withLogprobs ? Logprobs(c.Logprobs) : null,
             FinishReason = WireValues.FinishReason(c.FinishReason) ?? "stop",
+            CumulativeLogprob = c.CumulativeLogprob,
         }).ToList(),
         Usage = WireValues.Usage(usage),
     };

@@ -11,10 +11,16 @@ public sealed class ChoiceAccumulator
 
     public string Text => _text.ToString();
     public IReadOnlyList<TokenLogprob> Logprobs => _logprobs;
+    /// <summary>The prompt's logprobs (first entry null) when the request asked to score its prompt.</summary>
+    public IReadOnlyList<TokenLogprob?>? PromptLogprobs { get; private set; }
     public FinishReason? FinishReason { get; private set; }
     public Usage? Usage { get; private set; }
     public GenerationTimings? Timings { get; private set; }
     public bool IsFinished => FinishReason is not null;
+    /// <summary>Beam search: the beams of the final update (expanded into choices by <see cref="BeamSearchMapper"/>).</summary>
+    public IReadOnlyList<BeamResult>? Beams { get; private set; }
+    /// <summary>Beam search: this choice's beam's summed logprob (the cumulative_logprob extension field).</summary>
+    public double? CumulativeLogprob { get; init; }
 
     public void Add(GenerationUpdate update)
     {
@@ -24,9 +30,15 @@ public sealed class ChoiceAccumulator
             _logprobs.AddRange(lp);
         }
 
+        if (update.PromptLogprobs is { } prompt)
+        {
+            PromptLogprobs = prompt;
+        }
+
         if (update.IsFinal)
         {
             FinishReason = update.FinishReason;
+            Beams = update.Beams;
             Usage = update.Usage;
             Timings = update.Timings;
         }

@@ -20,7 +20,8 @@ public static class CompletionRequestMapper
     /// <summary>One engine request per prompt x n, in choice-index order.</summary>
     public static IReadOnlyList<GenerationRequest> ToGenerationRequests(CompletionRequest request, IReadOnlyList<IReadOnlyList<int>> promptTokens, string responseId)
     {
-        var n = request.N ?? 1;
+        var beam = BeamSearchMapper.Map(request.UseBeamSearch, request.BeamWidth, request.LengthPenalty, request.N);
+        var n = beam is null ? request.N ?? 1 : 1;
         var fields = SamplingFields(request);
         var result = new List<GenerationRequest>(promptTokens.Count * n);
         for (var p = 0; p < promptTokens.Count; p++)
@@ -36,6 +37,8 @@ public static class CompletionRequestMapper
                     MaxTokens = MaxTokens(request),
                     StopSequences = request.Stop ?? [],
                     TopLogprobs = request.Logprobs,
+                    PromptLogprobs = request.Echo == true ? request.Logprobs : null,
+                    BeamSearch = beam,
                     Operation = GenerationOperation.TextCompletion,
                     RequestedModel = request.Model,
                 });

@@ -39,6 +39,10 @@ public sealed class ChatCompletionRequest : IHasExtensionData
     public double? MinP { get; init; }
     public double? RepetitionPenalty { get; init; }
     public bool? IgnoreEos { get; init; }
+    /// <summary>vLLM extension: beam search (also implied by beam_width &gt; 1); refused with stream.</summary>
+    public bool? UseBeamSearch { get; init; }
+    public int? BeamWidth { get; init; }
+    public double? LengthPenalty { get; init; }
     /// <summary>Name of a configured prompt template applied around the last user message.</summary>
     public string? PromptTemplate { get; init; }
     /// <summary>Text substituted for "{context}" in the prompt template.</summary>

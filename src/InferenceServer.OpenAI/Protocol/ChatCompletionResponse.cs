@@ -19,6 +19,9 @@ public sealed record ChatChoice
     public required AssistantMessage Message { get; init; }
     public ChatLogprobs? Logprobs { get; init; }
     public required string? FinishReason { get; init; }
+    /// <summary>Beam search only (extension): the beam's summed token logprobs.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? CumulativeLogprob { get; init; }
 }
 
 public sealed record AssistantMessage

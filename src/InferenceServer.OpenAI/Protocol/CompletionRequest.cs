@@ -32,6 +32,10 @@ public sealed class CompletionRequest : IHasExtensionData
     public double? MinP { get; init; }
     public double? RepetitionPenalty { get; init; }
     public bool? IgnoreEos { get; init; }
+    /// <summary>vLLM extension: beam search (also implied by beam_width &gt; 1); refused with stream.</summary>
+    public bool? UseBeamSearch { get; init; }
+    public int? BeamWidth { get; init; }
+    public double? LengthPenalty { get; init; }
     public string? PromptTemplate { get; init; }
     public string? Context { get; init; }
 

@@ -4,7 +4,7 @@ using InferenceServer.OpenAI.Json;
 
 namespace InferenceServer.OpenAI.Protocol;
 
-/// <summary>POST /v1/embeddings body (not served yet; shapes kept here for the embeddings endpoint).</summary>
+/// <summary>POST /v1/embeddings body (OpenAI CreateEmbeddingRequest).</summary>
 public sealed class EmbeddingRequest : IHasExtensionData
 {
     public string? Model { get; init; }
@@ -26,12 +26,17 @@ public sealed record EmbeddingResponse
     public required EmbeddingUsage Usage { get; init; }
 }
 
-/// <summary><see cref="Embedding"/> is a float array, or a base64 string when encoding_format is "base64".</summary>
+/// <summary><see cref="Embedding"/> is written as a float array, or as a base64 string of little-endian float32
+/// bytes when encoding_format is "base64" (<see cref="EmbeddingVectorConverter"/>).</summary>
 public sealed record EmbeddingData
 {
     public string Object { get; init; } = "embedding";
     public required int Index { get; init; }
-    public required JsonElement Embedding { get; init; }
+    [JsonConverter(typeof(EmbeddingVectorConverter))]
+    public required EmbeddingVector Embedding { get; init; }
 }
+
+/// <summary>One vector and how it goes on the wire.</summary>
+public sealed record EmbeddingVector(float[] Values, bool Base64);
 
 public sealed record EmbeddingUsage(int PromptTokens, int TotalTokens);

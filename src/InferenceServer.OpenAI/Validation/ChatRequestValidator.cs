@@ -29,6 +29,7 @@ public static class ChatRequestValidator
         }
 
         ParamChecks.StreamOptions(request.Stream, request.StreamOptions);
+        ParamChecks.BeamSearch(request.UseBeamSearch, request.BeamWidth, request.LengthPenalty, request.N, request.Stream);
         ValidateUnsupported(request);
     }
 

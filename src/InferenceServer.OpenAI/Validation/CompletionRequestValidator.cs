@@ -25,11 +25,13 @@ public static class CompletionRequestValidator
         }
 
         ParamChecks.Sampling(request.Temperature, request.TopP, request.PresencePenalty, request.FrequencyPenalty, request.N, request.TopK, request.MinP, request.RepetitionPenalty);
-        ParamChecks.Range(request.MaxTokens, 1, int.MaxValue, "max_tokens");
+        // 0 decodes the prompt only: with echo and logprobs that scores it (OpenAI's legacy prompt scoring).
+        ParamChecks.Range(request.MaxTokens, 0, int.MaxValue, "max_tokens");
         ParamChecks.Stop(request.Stop);
         ParamChecks.LogitBias(request.LogitBias);
         ParamChecks.Range(request.Logprobs, 0, 5, "logprobs");
         ParamChecks.StreamOptions(request.Stream, request.StreamOptions);
+        ParamChecks.BeamSearch(request.UseBeamSearch, request.BeamWidth, request.LengthPenalty, request.N, request.Stream);
         if (request.Prompt.Count * (request.N ?? 1) > ParamChecks.MaxN)
         {
             throw InferenceException.Invalid($"Too many choices: {request.Prompt.Count} prompts x n={request.N ?? 1} exceeds {ParamChecks.MaxN}.", "n");
@@ -59,9 +61,5 @@ public static class CompletionRequestValidator
             throw ParamChecks.Unsupported("echo with stream", "echo");
         }
 
-        if (request.Echo == true && request.Logprobs is not null)
-        {
-            throw ParamChecks.Unsupported("echo with logprobs (prompt logprobs)", "echo");
-        }
     }
 }

@@ -117,6 +117,53 @@ internal static class ParamChecks
         }
     }
 
+    /// <summary>An input list (embeddings, scoring): present, 1 to <paramref name="maxItems"/> items, no empty token list.</summary>
+    public static void Inputs(Protocol.PromptInput? input, string param, int maxItems)
+    {
+        if (input is null)
+        {
+            throw InferenceException.Invalid($"Missing required parameter: '{param}'.", param, "missing_required_parameter");
+        }
+
+        if (input.Count == 0)
+        {
+            throw InferenceException.Invalid($"Invalid '{param}': empty array. Expected an array with minimum length 1, but got an empty array instead.", param, "empty_array");
+        }
+
+        if (input.Count > maxItems)
+        {
+            throw InferenceException.Invalid($"Invalid '{param}': array too long. Expected an array with maximum length {maxItems}, but got an array with length {input.Count} instead.", param, "array_above_max_length");
+        }
+
+        if (input.TokenLists is { } lists && lists.Any(l => l.Count == 0))
+        {
+            throw InferenceException.Invalid($"Invalid '{param}': token arrays must not be empty.", param, "empty_array");
+        }
+    }
+
+    /// <summary>Beam search fields (vLLM's): beam search when use_beam_search is true or beam_width &gt; 1; then
+    /// n &lt;= beam_width and no streaming (the best beam is only known at the end).</summary>
+    public static void BeamSearch(bool? useBeamSearch, int? beamWidth, double? lengthPenalty, int? n, bool? stream)
+    {
+        Range(beamWidth, 1, 256, "beam_width");
+        Range(lengthPenalty, -10, 10, "length_penalty");
+        if (!Mapping.BeamSearchMapper.IsBeamSearch(useBeamSearch, beamWidth))
+        {
+            return;
+        }
+
+        if (stream == true)
+        {
+            throw InferenceException.Invalid("Streaming is not supported with beam search: the best beams are only known when the search ends.", "stream", "unsupported_parameter");
+        }
+
+        var width = Mapping.BeamSearchMapper.Width(beamWidth, n);
+        if ((n ?? 1) > width)
+        {
+            throw InferenceException.Invalid($"n ({n}) must not exceed beam_width ({width}).", "n");
+        }
+    }
+
     public static InferenceException Unsupported(string what, string param) =>
         InferenceException.Invalid($"{what} is not supported by this server.", param, "unsupported_parameter");
 }

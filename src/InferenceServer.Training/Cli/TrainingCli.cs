@@ -16,6 +16,7 @@ internal static class TrainingCli
                    [--mix Addition=0.3,Subtraction=0.3,...] [--equation-share 0.6] [--document-mask true|false] [--dense-chat true|false] [--passage-questions 3] [--equation-warmup 0.15] [--binding-drills 0.2] [--subtract-from-share 0.3] [--passage-kinds mixed|same]
           eval     --model PATH [--count 600] [--seed 20241127] [--threads 2] [--passage-kinds mixed|same]
           ce-check --model PATH [--threads 2]
+          score    --model PATH --text TEXT [--threads 1]   (cross-entropy of TEXT, tokenized as the server does)
           smoke    [--steps 100]
         """;
 
@@ -36,6 +37,8 @@ internal static class TrainingCli
                 return Eval(a);
             case "ce-check":
                 return CeCheck(a);
+            case "score":
+                return Score(a);
             case "smoke":
                 return SmokeCommand.Run(a.Int("steps", 100), a.Int("threads", 2));
             default:
@@ -94,6 +97,21 @@ internal static class TrainingCli
         Console.WriteLine($"greedy exact match on {examples.Count} held-out examples:");
         var result = GreedyEvaluator.Evaluate(model, examples, a.Int("threads", 2), Console.WriteLine);
         foreach (var f in result.SampleFailures.Take(10)) Console.WriteLine("  miss: " + f);
+        return 0;
+    }
+
+    private static int Score(CliArguments a)
+    {
+        var path = a.String("model") ?? throw new ArgumentException("--model is required.");
+        var text = a.String("text") ?? throw new ArgumentException("--text is required.");
+        int[] tokens;
+        using (var tokenizer = new LlamaSharpTokenizer(path))
+        {
+            tokens = tokenizer.Tokenize(text, true, special: true); // add_special as the server passes it
+        }
+
+        var ce = TextCrossEntropy.Compute(path, tokens, a.Int("threads", 1));
+        Console.WriteLine($"{tokens.Length} tokens, {tokens.Length - 1} scored: cross-entropy {ce:F6} nats/token, perplexity {Math.Exp(ce):F4}");
         return 0;
     }
 

@@ -37,7 +37,7 @@ public sealed class BadInputTests(RealEngineFactory factory)
     [InlineData("/v1/chat/completions", "{\"model\":\"no-such-model\"," + Msgs + ",\"stream\":true}", 404)]
     [InlineData("/v1/completions", "{\"model\":\"scripted\"", 400)]
     [InlineData("/v1/completions", "{\"model\":\"scripted\"}", 400)] // missing prompt
-    [InlineData("/v1/completions", "{\"model\":\"scripted\",\"prompt\":\"x\",\"max_tokens\":0}", 400)]
+    [InlineData("/v1/completions", "{\"model\":\"scripted\",\"prompt\":\"x\",\"max_tokens\":-1}", 400)]
     [InlineData("/v1/completions", "{\"model\":\"scripted\",\"prompt\":\"x\",\"temperature\":\"hot\"}", 400)]
     [InlineData("/v1/completions", "{\"model\":\"no-such-model\",\"prompt\":\"x\"}", 404)]
     public async Task Bad_request_gets_its_status_and_the_openai_error_object(string path, string body, int expectedStatus)

@@ -203,8 +203,12 @@ public class InferenceEngineTests
         Assert.Equal(InferenceErrorKind.InvalidRequest, Kind(Request(Array.Empty<int>())));
         Assert.Equal(InferenceErrorKind.ContextLengthExceeded, Kind(Request(new int[16])));
         Assert.Equal(InferenceErrorKind.ContextLengthExceeded, Kind(Request(new int[10], maxTokens: 7)));
-        Assert.Equal(InferenceErrorKind.InvalidRequest, Kind(Request(new int[10], maxTokens: 0)));
+        Assert.Equal(InferenceErrorKind.InvalidRequest, Kind(Request(new int[10], maxTokens: -1)));
+        Assert.Equal(InferenceErrorKind.InvalidRequest, Kind(Request(new int[10], maxTokens: 4) with { BeamSearch = new BeamSearchParameters(Width: 999) }));
+        Assert.Equal(InferenceErrorKind.InvalidRequest, Kind(Request(new int[10], maxTokens: 4) with { BeamSearch = new BeamSearchParameters(Width: 2, N: 3) }));
+        Assert.Equal(InferenceErrorKind.InvalidRequest, Kind(Request(new int[10], maxTokens: 0) with { PromptLogprobs = 21 }));
         _ = engine.Generate(Request(new int[10], maxTokens: 6), CancellationToken.None); // exactly fits
+        _ = engine.Generate(Request(new int[16], maxTokens: 0), CancellationToken.None); // prompt only: the whole context
     }
 
     [Fact]
