@@ -79,14 +79,14 @@ public class PrefixCacheTests
     [Fact]
     public async Task Cancelling_the_sequence_a_prefix_was_copied_from_leaves_the_copy_intact()
     {
-        var backend = new FakeModelBackend(contextSize: 1024, batchSize: 64);
+        var backend = new FakeModelBackend(contextSize: 2048, batchSize: 64);
         using var gate = new DecodeGate(backend, atDecode: 3);
         using var engine = Start(backend, maxSequences: 4, prefixCache: true);
         using var cancel = new CancellationTokenSource();
-        Task<StreamResult> source = Run(engine, Request(System + "source", 200), cancel.Token);
+        Task<StreamResult> source = Run(engine, Request(System + "source", 900), cancel.Token);
         gate.WaitReached();
-        Task<StreamResult> copy = Run(engine, Request(System + "copy", 30));
-        backend.DecodeDelayMs = 2; // the source's 200 tokens take far longer than the wait below
+        Task<StreamResult> copy = Run(engine, Request(System + "copy", 60));
+        backend.DecodeDelayMs = 5; // the source's 900 tokens take seconds: it is still running when it is cancelled, even on a loaded machine
         gate.Release();
         while (backend.Copies == 0 && !copy.IsCompleted)
         {
@@ -105,9 +105,9 @@ public class PrefixCacheTests
         }
 
         Assert.Equal(System.Length, copied.Final.Usage!.CachedPromptTokens);
-        var reference = new FakeModelBackend(contextSize: 1024);
+        var reference = new FakeModelBackend(contextSize: 2048);
         using var referenceEngine = Start(reference, prefixCache: false);
-        Assert.Equal((await Run(referenceEngine, Request(System + "copy", 30))).Text, copied.Text);
+        Assert.Equal((await Run(referenceEngine, Request(System + "copy", 60))).Text, copied.Text);
         Assert.Equal(FinishReason.Length, copied.Final.FinishReason);
     }
 
