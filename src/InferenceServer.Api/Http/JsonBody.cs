@@ -30,6 +30,13 @@ internal static class JsonBody
         {
             throw Translate(ex);
         }
+        catch (IOException ex) when (ex is not BadHttpRequestException && !context.RequestAborted.IsCancellationRequested)
+        {
+            // Kestrel reports a malformed body framing (e.g. an overflowing chunk size) as a plain IOException: the
+            // client's fault, a 400, and the connection cannot be trusted for another request.
+            context.Response.Headers.Connection = "close";
+            throw InferenceException.Invalid($"The request body could not be read: {ex.Message}", null, "invalid_body");
+        }
 
         return value ?? throw InferenceException.Invalid(UnparsableMessage, null, "invalid_json");
     }

@@ -13,4 +13,7 @@ public sealed class EngineOptions
     public int RetryAfterSeconds { get; set; } = 1;
     /// <summary>Largest prompt chunk one sequence may add to a step, so several prompts share the prefill budget.</summary>
     public int MaxPrefillChunk { get; set; } = 512;
+    /// <summary>Updates (about one per token) one sequence may have waiting for its reader. A reader that falls this
+    /// far behind (a client that stopped reading) loses its sequence: the job is cancelled and its slot freed.</summary>
+    public int OutputBufferUpdates { get; set; } = 4096;
 }
