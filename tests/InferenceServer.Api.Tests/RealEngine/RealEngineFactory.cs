@@ -29,6 +29,9 @@ public class RealEngineFactory : WebApplicationFactory<Program>
 
     public IInferenceEngine Engine => Services.GetRequiredService<IInferenceEngine>();
 
+    /// <summary>More configuration for subclasses (limits, security).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> MoreSettings { get; } = new Dictionary<string, string?>();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseContentRoot(AppContext.BaseDirectory);
@@ -42,7 +45,7 @@ public class RealEngineFactory : WebApplicationFactory<Program>
             ["Model:Threads"] = "1",
             ["Engine:MaxSequences"] = Settings.MaxSequences.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Engine:QueueCapacity"] = Settings.QueueCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }));
+        }.Concat(MoreSettings)));
     }
 
     /// <summary>Starts the host and waits until the model is loaded.</summary>
