@@ -164,7 +164,7 @@ public sealed class ChatPageBrowserTests(ITestOutputHelper output)
         await AskAsync(page, "What is 37 + 48?", temperature: 0, maxTokens: 32);
         await page.WaitForSelectorAsync(".message.assistant[data-done='true']");
         Assert.Contains("85", await page.TextContentAsync(".message.assistant .text"));
-        await AskAsync(page, "Reverse the word cat.", temperature: 0, maxTokens: 32);
+        await AskAsync(page, "Reverse the word \"garden\".", temperature: 0, maxTokens: 32);
         await page.WaitForFunctionAsync("() => document.querySelectorAll(\".message.assistant[data-done='true']\").length === 2");
         await SaveScreenshotAsync(page, "chat-page.png");
 
