@@ -15,12 +15,7 @@ internal static class JsonBody
     public static async Task<T> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo)
         where T : class
     {
-        var contentType = context.Request.ContentType;
-        if (contentType is not null && !IsJson(contentType))
-        {
-            throw InferenceException.Invalid($"Invalid Content-Type header ({contentType}), expected application/json.", null, "invalid_content_type");
-        }
-
+        // The Content-Type was checked before any work (Security/JsonContentTypeMiddleware: 415).
         T? value;
         try
         {
@@ -48,13 +43,6 @@ internal static class JsonBody
         {
             ApiLog.IgnoredFields(logger, endpoint, string.Join(", ", extra.Keys));
         }
-    }
-
-    private static bool IsJson(string contentType)
-    {
-        var mediaType = contentType.Split(';', 2)[0].Trim();
-        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Type mismatches name the field ("Invalid type for 'temperature'"); syntax errors get OpenAI's

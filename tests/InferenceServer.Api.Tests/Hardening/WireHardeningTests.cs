@@ -10,25 +10,13 @@ using static InferenceServer.Api.Tests.Infrastructure.Http;
 namespace InferenceServer.Api.Tests.Hardening;
 
 /// <summary>The real server process with Information logs in the text format (where a raw newline forges a line).</summary>
-public sealed class InformationLogServerFixture : IAsyncLifetime
+public sealed class InformationLogServerFixture : ServerProcessFixture
 {
-    private ServerProcess? _server;
-
-    public ServerProcess Server => _server ?? throw new InvalidOperationException("The server has not started.");
-
-    public async Task InitializeAsync() => _server = await ServerProcess.StartAsync(new Dictionary<string, string>
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
     {
         ["Serilog__MinimumLevel__Default"] = "Information",
         ["Logging__Format"] = "text",
-    });
-
-    public async Task DisposeAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-    }
+    };
 }
 
 /// <summary>Findings 1, 3 and 4 on the real server (Kestrel, real engine, real logs).</summary>

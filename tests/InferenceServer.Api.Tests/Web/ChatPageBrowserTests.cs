@@ -1,4 +1,5 @@
 using InferenceServer.Api.Tests.Observability.RealServer;
+using InferenceServer.TestKit;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -10,11 +11,11 @@ public sealed class ChatPageBrowserTests(ITestOutputHelper output)
 {
     private const string SlowModelId = "browser";
 
-    private static Task<ServerProcess> StartSlowServerAsync(Dictionary<string, string>? more = null)
+    private static Task<BrowserSession> OpenSlowAsync(Dictionary<string, string>? more = null)
     {
         var settings = new Dictionary<string, string>
         {
-            ["Model__Path"] = BrowserModels.SlowRandom,
+            ["Model__Path"] = TestModels.SlowRandom,
             ["Model__Id"] = SlowModelId,
             ["Engine__MaxSequences"] = "2",
         };
@@ -23,43 +24,15 @@ public sealed class ChatPageBrowserTests(ITestOutputHelper output)
             settings[k] = v;
         }
 
-        return ServerProcess.StartAsync(settings);
-    }
-
-    private static async Task<IPage> OpenAsync(IBrowser browser, ServerProcess server, int width = 1200, int height = 800)
-    {
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
-        page.SetDefaultTimeout(30_000);
-        await page.GotoAsync(server.BaseAddress.ToString());
-        return page;
-    }
-
-    private static async Task WaitForModelsAsync(IPage page) =>
-        await page.WaitForFunctionAsync("() => document.querySelector('#model').options.length > 0");
-
-    private static async Task AskAsync(IPage page, string question, double temperature, int maxTokens)
-    {
-        await page.FillAsync("#temperature", temperature.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await page.FillAsync("#max-tokens", maxTokens.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await page.FillAsync("#prompt", question);
-        await page.ClickAsync("#send");
-    }
-
-    private static async Task<double> RunningGaugeAsync(ServerProcess server)
-    {
-        var text = await server.Client.GetStringAsync("/metrics");
-        return MetricsText.Parse(text).Single(s => s.Name == "vllm:num_requests_running").Value;
+        return BrowserSession.OpenAsync(settings);
     }
 
     [RequiresChromiumFact]
     public async Task A_question_streams_in_with_several_visible_updates_and_timing_figures()
     {
-        await using var server = await StartSlowServerAsync();
-        var (playwright, browser) = await ChromiumBrowser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await OpenAsync(browser, server);
-        await WaitForModelsAsync(page);
+        await using var session = await OpenSlowAsync();
+        var page = session.Page;
+        await session.WaitForModelsAsync();
         var options = await page.EvalOnSelectorAllAsync<string[]>("#model option", "os => os.map(o => o.textContent)");
         Assert.Contains(SlowModelId, options);
         Assert.Contains(options, o => o.StartsWith(SlowModelId + " · ", StringComparison.Ordinal)); // the template models
@@ -74,7 +47,7 @@ public sealed class ChatPageBrowserTests(ITestOutputHelper output)
               }).observe(document.querySelector('#messages'), { subtree: true, childList: true, characterData: true });
             }
             """);
-        await AskAsync(page, "Tell me a long story.", temperature: 0, maxTokens: 48);
+        await session.AskAsync("Tell me a long story.", temperature: 0, maxTokens: 48);
         await page.WaitForSelectorAsync(".message.assistant[data-done='true']");
 
         var seen = await page.EvaluateAsync<string[]>("() => window.__seen");
@@ -92,16 +65,13 @@ public sealed class ChatPageBrowserTests(ITestOutputHelper output)
     [RequiresChromiumFact]
     public async Task Stop_cancels_the_request_on_the_server_and_frees_the_slot()
     {
-        await using var server = await StartSlowServerAsync();
-        var (playwright, browser) = await ChromiumBrowser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await OpenAsync(browser, server);
-        await WaitForModelsAsync(page);
+        await using var session = await OpenSlowAsync();
+        var page = session.Page;
+        await session.WaitForModelsAsync();
 
-        await AskAsync(page, "Tell me a very long story.", temperature: 0, maxTokens: 1900);
+        await session.AskAsync("Tell me a very long story.", temperature: 0, maxTokens: 1900);
         await page.WaitForFunctionAsync("() => (document.querySelector('.message.assistant .text')?.textContent ?? '').length > 0");
-        Assert.Equal(1, await RunningGaugeAsync(server));
+        Assert.Equal(1, await session.RunningGaugeAsync());
 
         await page.ClickAsync("#stop");
         await page.WaitForSelectorAsync(".message.assistant[data-done='stopped']");
@@ -109,7 +79,7 @@ public sealed class ChatPageBrowserTests(ITestOutputHelper output)
 
         var deadline = DateTime.UtcNow.AddSeconds(15);
         double running;
-        while ((running = await RunningGaugeAsync(server)) != 0 && DateTime.UtcNow < deadline)
+        while ((running = await session.RunningGaugeAsync()) != 0 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(100);
         }
@@ -121,11 +91,8 @@ public sealed class ChatPageBrowserTests(ITestOutputHelper output)
     [RequiresChromiumFact]
     public async Task Errors_are_shown_and_the_api_key_field_unlocks_the_server()
     {
-        await using var server = await StartSlowServerAsync(new Dictionary<string, string> { ["Security__ApiKeys__0"] = "sk-browser-test" });
-        var (playwright, browser) = await ChromiumBrowser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await OpenAsync(browser, server);
+        await using var session = await OpenSlowAsync(new Dictionary<string, string> { ["Security__ApiKeys__0"] = "sk-browser-test" });
+        var page = session.Page;
 
         // Keys are on and the page has none: the 401 is shown, with what to do.
         await page.WaitForSelectorAsync("#error:not([hidden])");
@@ -134,17 +101,17 @@ public sealed class ChatPageBrowserTests(ITestOutputHelper output)
 
         await page.FillAsync("#api-key", "sk-browser-test");
         await page.DispatchEventAsync("#api-key", "change");
-        await WaitForModelsAsync(page);
+        await session.WaitForModelsAsync();
         Assert.True(await page.IsHiddenAsync("#error"));
 
         // A request the server refuses (max_tokens beyond the context) shows the server's message.
-        await AskAsync(page, "Hello", temperature: 0, maxTokens: 30000);
+        await session.AskAsync("Hello", temperature: 0, maxTokens: 30000);
         await page.WaitForSelectorAsync("#error:not([hidden])");
         Assert.Contains("context length", await page.TextContentAsync("#error"));
 
         // The key is remembered by the browser.
         await page.ReloadAsync();
-        await WaitForModelsAsync(page);
+        await session.WaitForModelsAsync();
         Assert.Equal("sk-browser-test", await page.InputValueAsync("#api-key"));
     }
 
@@ -154,17 +121,14 @@ public sealed class ChatPageBrowserTests(ITestOutputHelper output)
     public async Task The_default_model_answers_through_the_page_on_a_phone_sized_screen_too()
     {
         var model = Path.Combine(Path.GetDirectoryName(ApiBuildOutput.FindDll())!, "models", "default.gguf");
-        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string> { ["Model__Path"] = model, ["Model__Id"] = "default" });
-        var (playwright, browser) = await ChromiumBrowser.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        var page = await OpenAsync(browser, server, 1100, 720);
-        await WaitForModelsAsync(page);
+        await using var session = await BrowserSession.OpenAsync(new Dictionary<string, string> { ["Model__Path"] = model, ["Model__Id"] = "default" }, 1100, 720);
+        var page = session.Page;
+        await session.WaitForModelsAsync();
 
-        await AskAsync(page, "What is 37 + 48?", temperature: 0, maxTokens: 32);
+        await session.AskAsync("What is 37 + 48?", temperature: 0, maxTokens: 32);
         await page.WaitForSelectorAsync(".message.assistant[data-done='true']");
         Assert.Contains("85", await page.TextContentAsync(".message.assistant .text"));
-        await AskAsync(page, "Reverse the word \"garden\".", temperature: 0, maxTokens: 32);
+        await session.AskAsync("Reverse the word \"garden\".", temperature: 0, maxTokens: 32);
         await page.WaitForFunctionAsync("() => document.querySelectorAll(\".message.assistant[data-done='true']\").length === 2");
         await SaveScreenshotAsync(page, "chat-page.png");
 
