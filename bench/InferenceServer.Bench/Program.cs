@@ -5,6 +5,11 @@ using InferenceServer.Core.Options;
 // Prints decode tokens/s for one stream in-process vs over HTTP, and aggregate tokens/s at 1, 4 and 16 concurrent
 // HTTP streams. Figures only: it never asserts timings. Usage: see docs/performance.md.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "serving")
+{
+    return await InferenceServer.Bench.Serving.ServingCommand.RunAsync(args[1..], Console.Out);
+}
+
 var settings = BenchSettings.Parse(args);
 var log = Console.Out;
 var modelPath = Path.GetFullPath(settings.ModelPath ?? BenchModel.Ensure(log));

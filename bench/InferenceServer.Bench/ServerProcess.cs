@@ -15,27 +15,37 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    public static async Task<ServerProcess> StartAsync(BenchSettings settings, IReadOnlyDictionary<string, string> environment, TextWriter log)
+    /// <summary>Starts this project's server (the built InferenceServer.Api.dll) with the given configuration.</summary>
+    public static Task<ServerProcess> StartAsync(BenchSettings settings, IReadOnlyDictionary<string, string> environment, TextWriter log) =>
+        StartApiAsync(settings.Configuration, settings.Port, environment, log);
+
+    public static Task<ServerProcess> StartApiAsync(string configuration, int port, IReadOnlyDictionary<string, string> environment, TextWriter log)
     {
-        var dll = FindServerDll(settings.Configuration);
-        var baseAddress = new Uri($"http://127.0.0.1:{settings.Port}/");
+        var dll = FindServerDll(configuration);
+        var baseAddress = new Uri($"http://127.0.0.1:{port}/");
         var info = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { dll, "--urls", baseAddress.ToString().TrimEnd('/') },
             WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
         };
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;
         }
-        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the server");
-        var logPath = Path.Combine(Path.GetTempPath(), "inferenceserver-bench-server.log");
+        return StartAsync(info, baseAddress, "inferenceserver-bench-server", log);
+    }
+
+    /// <summary>Starts any server process and waits until <c>GET /health</c> answers 200 (llama-server and this project both serve it).</summary>
+    public static async Task<ServerProcess> StartAsync(ProcessStartInfo info, Uri baseAddress, string logName, TextWriter log)
+    {
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {info.FileName}");
+        var logPath = Path.Combine(Path.GetTempPath(), logName + ".log");
         _ = PumpAsync(process.StandardOutput, logPath);
         _ = PumpAsync(process.StandardError, logPath + ".err");
         var server = new ServerProcess(process, baseAddress);
-        await server.WaitUntilReadyAsync(TimeSpan.FromMinutes(2));
+        await server.WaitUntilReadyAsync(TimeSpan.FromMinutes(5));
         log.WriteLine($"server ready at {baseAddress} (log: {logPath})");
         return server;
     }

@@ -35,6 +35,12 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Preempted request {RequestId} in slot {SequenceId} ({Reason}): {Tokens} tokens will be recomputed")]
     public static partial void SequencePreempted(this ILogger logger, string requestId, int sequenceId, string reason, int tokens);
 
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Debug, Message = "Evicted the cached prefix of slot {SequenceId} ({Tokens} tokens) to free KV cells")]
+    public static partial void PrefixEvicted(this ILogger logger, int sequenceId, int tokens);
+
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Debug, Message = "Request {RequestId} reuses {CachedTokens} cached prompt tokens in slot {SequenceId}")]
+    public static partial void PrefixReused(this ILogger logger, string requestId, int sequenceId, int cachedTokens);
+
     [LoggerMessage(EventId = 1013, Level = LogLevel.Debug, Message = "Request {RequestId} cancelled while waiting")]
     public static partial void WaitingCancelled(this ILogger logger, string requestId);
 

@@ -24,6 +24,7 @@ internal sealed partial class EngineLoop
             }
 
             sequence.DecodedCount += chunk.Count;
+            _ledger.Append(sequence.SlotId, chunk.Count);
             if (!chunk.WantLogits)
             {
                 continue;
@@ -103,7 +104,10 @@ internal sealed partial class EngineLoop
             }
         }
 
-        Preempt(Newest(), "decode found no KV slot");
+        if (!EvictCachedPrefix())
+        {
+            Preempt(Newest(), "decode found no KV slot");
+        }
     }
 
     private void OnDecodeFailed(IReadOnlyList<PlannedChunk> plan, int tokens, DecodeStatus status)
@@ -141,7 +145,7 @@ internal sealed partial class EngineLoop
         InferenceJob job = sequence.Job;
         var (text, logprobs) = reason == FinishReason.Cancelled ? ("", null) : sequence.Output.Finish();
         int slot = sequence.SlotId;
-        ReleaseSlot(sequence);
+        ReleaseSlot(sequence, keepPrefix: true);
         sequence.Sampler.Dispose();
 
         DateTimeOffset now = _time.GetUtcNow();
@@ -153,7 +157,7 @@ internal sealed partial class EngineLoop
             Text = text,
             Logprobs = logprobs,
             FinishReason = reason,
-            Usage = new Usage(sequence.PromptLength, sequence.Generated),
+            Usage = new Usage(sequence.PromptLength, sequence.Generated, sequence.CachedPromptTokens),
             Timings = Timings(job, sequence),
         });
     }
@@ -190,12 +194,17 @@ internal sealed partial class EngineLoop
             Prefill: _time.GetElapsedTime(admitted, sequence.PrefillDoneTimestamp ?? now));
     }
 
-    /// <summary>Frees the slot and the sequence's KV cells (the job and its state live on).</summary>
-    private void ReleaseSlot(SequenceState sequence)
+    /// <summary>Frees the slot and the sequence's KV cells, or with <paramref name="keepPrefix"/> leaves the cells to
+    /// the prefix cache (the job and its state live on).</summary>
+    private void ReleaseSlot(SequenceState sequence, bool keepPrefix = false)
     {
         if (sequence.SlotId >= 0)
         {
-            TryRemoveKv(sequence.SlotId, 0);
+            if (!keepPrefix || !TryKeepPrefix(sequence))
+            {
+                Trim(sequence.SlotId, 0);
+            }
+
             _slots[sequence.SlotId] = null;
         }
 
@@ -255,7 +264,7 @@ internal sealed partial class EngineLoop
             Waiting = _queue.Count,
             MaxSequences = _slots.Length,
             QueueCapacity = _queueCapacity,
-            KvCellsUsed = KvCellsUsed(),
+            KvCellsUsed = KvCellsUsed() - EvictableCells(),
             KvCellsTotal = _contextSize,
             Slots = slots,
             DecodeSteps = _decodeSteps,

@@ -1,6 +1,7 @@
 using InferenceServer.Core.Diagnostics;
 using InferenceServer.Core.Errors;
 using InferenceServer.Core.Generation;
+using InferenceServer.Core.Options;
 using Microsoft.Extensions.Logging;
 
 namespace InferenceServer.Core.Engine;
@@ -22,6 +23,8 @@ internal sealed partial class EngineLoop : IDisposable
     private readonly EngineTelemetry _telemetry;
     private readonly AutoResetEvent _wake = new(false);
     private readonly SequenceState?[] _slots;
+    private readonly KvCellLedger _ledger;
+    private readonly bool _prefixCache;
     private readonly List<SequenceState> _active = [];
     private readonly List<PlannerSequence> _plannerInput = [];
     private readonly BatchToken[] _batch;
@@ -41,8 +44,8 @@ internal sealed partial class EngineLoop : IDisposable
     private long _tokensGenerated;
     private long _preemptions;
 
-    public EngineLoop(IModelBackend backend, JobQueue queue, int maxSequences, int maxPrefillChunk, int queueCapacity,
-        TimeProvider time, ILogger logger, EngineTelemetry telemetry)
+    public EngineLoop(IModelBackend backend, JobQueue queue, EngineOptions options, TimeProvider time, ILogger logger,
+        EngineTelemetry telemetry)
     {
         _backend = backend;
         _tokenizer = backend.Tokenizer;
@@ -54,9 +57,12 @@ internal sealed partial class EngineLoop : IDisposable
         _contextSize = metadata.ContextSize;
         _maxSequenceLength = metadata.MaxSequenceLength;
         _batchSize = Math.Max(1, metadata.BatchSize);
-        _slots = new SequenceState?[Math.Clamp(Math.Min(maxSequences, metadata.MaxSequences), 1, 256)];
-        _maxPrefillChunk = Math.Max(1, maxPrefillChunk);
-        _queueCapacity = queueCapacity;
+        _slots = new SequenceState?[Math.Clamp(Math.Min(options.MaxSequences, metadata.MaxSequences), 1, 256)];
+        _ledger = new KvCellLedger(_slots.Length);
+        _cache = new CachedPrefix?[_slots.Length];
+        _prefixCache = options.PrefixCache;
+        _maxPrefillChunk = Math.Max(1, options.MaxPrefillChunk);
+        _queueCapacity = options.QueueCapacity;
         _batch = new BatchToken[_batchSize];
         _snapshot = BuildSnapshot();
         _thread = new Thread(Run) { IsBackground = true, Name = "InferenceServer engine loop" };
@@ -161,7 +167,14 @@ internal sealed partial class EngineLoop : IDisposable
         IReadOnlyList<PlannedChunk> plan = PlanBatch();
         if (plan.Count == 0)
         {
-            // KV cells exhausted by prompts alone: make room by preempting the newest sequence.
+            // KV cells exhausted by prompts alone: make room by evicting a cached prefix, else by preempting the
+            // newest sequence.
+            if (EvictCachedPrefix())
+            {
+                _snapshot = BuildSnapshot();
+                return true;
+            }
+
             if (_active.Count > 1)
             {
                 Preempt(Newest(), "kv cache full");
@@ -225,94 +238,19 @@ internal sealed partial class EngineLoop : IDisposable
         }
     }
 
-    private int KvCellsUsed()
-    {
-        int used = 0;
-        foreach (SequenceState sequence in _active)
-        {
-            used += sequence.DecodedCount;
-        }
+    /// <summary>Distinct KV cells held, by running sequences and by cached prefixes of idle slots.</summary>
+    private int KvCellsUsed() => _ledger.Used;
 
-        return used;
-    }
-
+    /// <summary>Cells held plus every running sequence's tokens still to be decoded.</summary>
     private int KvCellsCommitted()
     {
-        int committed = 0;
+        int committed = _ledger.Used;
         foreach (SequenceState sequence in _active)
         {
-            committed += sequence.Tokens.Count;
+            committed += sequence.Pending;
         }
 
         return committed;
-    }
-
-    private void Admit()
-    {
-        while (!_stopping)
-        {
-            int slot = Array.IndexOf(_slots, null);
-            if (slot < 0)
-            {
-                return;
-            }
-
-            // Admit against committed cells (every active sequence's full token list), not just decoded ones, so
-            // a prompt admitted in this step is not preempted again while it is still being prefilled.
-            int free = _contextSize - KvCellsCommitted();
-            bool idle = _active.Count == 0;
-            if (!_queue.TryDequeueIf(job => idle || job.IsCancelled || TokensToCompute(job) + 1 <= free, out InferenceJob? job) || job is null)
-            {
-                return;
-            }
-
-            if (job.IsCancelled)
-            {
-                CompleteUnadmitted(job);
-                continue;
-            }
-
-            try
-            {
-                AdmitInto(job, slot);
-            }
-            catch (Exception ex)
-            {
-                _logger.SequenceFailed(job.RequestId, ex);
-                job.Sequence?.Sampler.Dispose();
-                job.TryComplete(null, new InferenceException(InferenceErrorKind.Internal, "The sequence could not be started.", inner: ex));
-            }
-        }
-    }
-
-    private static int TokensToCompute(InferenceJob job) => job.Sequence?.Tokens.Count ?? job.Request.PromptTokens.Count;
-
-    private void AdmitInto(InferenceJob job, int slot)
-    {
-        SequenceState? sequence = job.Sequence;
-        if (sequence is null)
-        {
-            GenerationRequest request = job.Request;
-            uint seed = request.Sampling.Seed ?? (uint)Random.Shared.NextInt64(0, uint.MaxValue + 1L);
-            ITokenSampler sampler = _backend.CreateSampler(request.Sampling, seed);
-            sequence = new SequenceState(job, sampler, new SequenceOutput(request.StopSequences, request.TopLogprobs is not null));
-            job.Sequence = sequence;
-        }
-
-        if (sequence.AdmittedTimestamp is null)
-        {
-            sequence.AdmittedTimestamp = _time.GetTimestamp();
-            sequence.AdmittedAt = _time.GetUtcNow();
-            _telemetry.RecordSpan("gen_ai.queue", job.ParentContext, job.SubmittedAt, sequence.AdmittedAt.Value, job.RequestId,
-                inputTokens: sequence.PromptLength);
-        }
-
-        sequence.SlotId = slot;
-        sequence.DecodedCount = 0;
-        sequence.AdmissionOrder = ++_admissions;
-        _slots[slot] = sequence;
-        _active.Add(sequence);
-        _logger.SequenceAdmitted(job.RequestId, slot, sequence.PromptLength, sequence.Tokens.Count);
     }
 
     private SequenceState Newest()
@@ -329,13 +267,24 @@ internal sealed partial class EngineLoop : IDisposable
         return newest;
     }
 
-    /// <summary>Every generating sequence needs one KV cell this step; preempt the newest until they fit.</summary>
+    /// <summary>Every generating sequence needs one KV cell this step: evict cached prefixes, then preempt the
+    /// newest sequence, until they fit.</summary>
     private void EnsureRoomForDecode()
     {
-        while (_active.Count > 1)
+        while (true)
         {
             int generating = _active.Count(s => s.IsGenerating);
             if (generating <= _contextSize - KvCellsUsed())
+            {
+                return;
+            }
+
+            if (EvictCachedPrefix())
+            {
+                continue;
+            }
+
+            if (_active.Count <= 1)
             {
                 return;
             }

@@ -51,8 +51,7 @@ public sealed class InferenceEngine : IInferenceEngine, IDisposable
     public void Attach(IModelBackend backend)
     {
         ArgumentNullException.ThrowIfNull(backend);
-        var loop = new EngineLoop(backend, _queue, _options.MaxSequences, _options.MaxPrefillChunk, _options.QueueCapacity,
-            _time, _logger, _telemetry);
+        var loop = new EngineLoop(backend, _queue, _options, _time, _logger, _telemetry);
         if (Interlocked.CompareExchange(ref _backend, backend, null) is not null)
         {
             throw new InvalidOperationException("A backend is already attached.");

@@ -22,6 +22,8 @@ internal sealed class SequenceState
     public SequenceOutput Output { get; }
     public List<int> Tokens { get; }
     public int PromptLength { get; }
+    /// <summary>Prompt tokens found in the prefix cache at first admission (usage.prompt_tokens_details.cached_tokens).</summary>
+    public int CachedPromptTokens { get; set; }
     public int Generated => Tokens.Count - PromptLength;
 
     /// <summary>Tokens of this sequence held in the KV cache (n_past).</summary>

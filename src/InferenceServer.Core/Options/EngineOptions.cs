@@ -16,4 +16,6 @@ public sealed class EngineOptions
     /// <summary>Updates (about one per token) one sequence may have waiting for its reader. A reader that falls this
     /// far behind (a client that stopped reading) loses its sequence: the job is cancelled and its slot freed.</summary>
     public int OutputBufferUpdates { get; set; } = 4096;
+    /// <summary>Keep finished sequences' KV cells and reuse the longest common token prefix for later requests.</summary>
+    public bool PrefixCache { get; set; } = true;
 }

@@ -8,7 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace InferenceServer.Api.Tests.RealEngine;
 
 /// <summary>What a <see cref="RealEngineFactory"/> loads and how the engine is sized.</summary>
-public sealed record RealEngineSettings(string ModelPath, string ModelId, int ContextSize = 1024, int MaxSequences = 4, int QueueCapacity = 16);
+public sealed record RealEngineSettings(string ModelPath, string ModelId, int ContextSize = 1024, int MaxSequences = 4, int QueueCapacity = 16,
+    bool PrefixCache = true);
 
 /// <summary>
 /// The full server (engine loop + LLamaSharp) on a TestKit model, loaded once per fixture. The parameterless
@@ -45,6 +46,7 @@ public class RealEngineFactory : WebApplicationFactory<Program>
             ["Model:Threads"] = "1",
             ["Engine:MaxSequences"] = Settings.MaxSequences.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Engine:QueueCapacity"] = Settings.QueueCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Engine:PrefixCache"] = Settings.PrefixCache ? "true" : "false",
         }.Concat(MoreSettings)));
     }
 
@@ -105,6 +107,16 @@ public sealed class IsolatedTinyRandomEngineFactory : RealEngineFactory
 {
     public IsolatedTinyRandomEngineFactory()
         : base(new RealEngineSettings(TestModels.TinyRandom, TinyRandomEngineFactory.TinyModelId, ContextSize: 2048, MaxSequences: 4, QueueCapacity: 16))
+    {
+    }
+}
+
+/// <summary>The TinyRandom server with the prefix cache off: the reference for outputs with the cache on.</summary>
+public sealed class TinyRandomNoCacheEngineFactory : RealEngineFactory
+{
+    public TinyRandomNoCacheEngineFactory()
+        : base(new RealEngineSettings(TestModels.TinyRandom, TinyRandomEngineFactory.TinyModelId, ContextSize: 2048, MaxSequences: 4, QueueCapacity: 16,
+            PrefixCache: false))
     {
     }
 }

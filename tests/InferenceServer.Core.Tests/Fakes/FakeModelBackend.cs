@@ -5,14 +5,16 @@ namespace InferenceServer.Core.Tests.Fakes;
 
 /// <summary>
 /// Deterministic backend: the "logits" of a batch entry are one-hot (10 vs 0) at NextToken(token, position), so a
-/// sequence's output depends only on its own tokens, never on batching. Tracks KV cells per sequence and insists on
+/// sequence's output depends only on its own tokens, never on batching. Tracks KV cells like the unified llama.cpp
+/// cache (a cell is shared by every sequence that copied it, and freed when none holds it) and insists on
 /// contiguous positions; returns NoKvSlot when the cache would overflow or when injected; hooks let tests block
 /// the loop thread inside a decode.
 /// </summary>
 public sealed class FakeModelBackend : IModelBackend
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<int, int> _cells = [];
+    /// <summary>The unified KV cache as llama.cpp keeps it: each cell has a position and the set of sequences holding it.</summary>
+    private readonly List<(int Position, HashSet<int> Owners)> _cells = [];
     private readonly List<BatchToken[]> _batches = [];
     private readonly Dictionary<int, float[]> _logits = [];
     private int _liveSamplers;
@@ -62,13 +64,13 @@ public sealed class FakeModelBackend : IModelBackend
     {
         lock (_lock)
         {
-            return _cells.GetValueOrDefault(sequenceId);
+            return _cells.Count(c => c.Owners.Contains(sequenceId));
         }
     }
 
     public int TotalCells
     {
-        get { lock (_lock) { return _cells.Values.Sum(); } }
+        get { lock (_lock) { return _cells.Count; } }
     }
 
     public DecodeStatus Decode(ReadOnlySpan<BatchToken> batch)
@@ -106,7 +108,7 @@ public sealed class FakeModelBackend : IModelBackend
 
         lock (_lock)
         {
-            if (_cells.Values.Sum() + copy.Length > Metadata.ContextSize)
+            if (_cells.Count + copy.Length > Metadata.ContextSize)
             {
                 return DecodeStatus.NoKvSlot;
             }
@@ -115,13 +117,13 @@ public sealed class FakeModelBackend : IModelBackend
             for (int i = 0; i < copy.Length; i++)
             {
                 BatchToken t = copy[i];
-                int cells = _cells.GetValueOrDefault(t.SequenceId);
+                int cells = _cells.Count(c => c.Owners.Contains(t.SequenceId));
                 if (t.Position != cells)
                 {
                     throw new InvalidOperationException($"Sequence {t.SequenceId}: position {t.Position} but {cells} cells in cache.");
                 }
 
-                _cells[t.SequenceId] = cells + 1;
+                _cells.Add((t.Position, [t.SequenceId]));
                 if (t.WantLogits)
                 {
                     var logits = new float[64];
@@ -155,13 +157,45 @@ public sealed class FakeModelBackend : IModelBackend
     {
         lock (_lock)
         {
-            int cells = _cells.GetValueOrDefault(sequenceId);
-            _cells[sequenceId] = Math.Min(cells, fromPosition);
+            foreach (var cell in _cells)
+            {
+                if (cell.Position >= fromPosition)
+                {
+                    cell.Owners.Remove(sequenceId);
+                }
+            }
+
+            _cells.RemoveAll(c => c.Owners.Count == 0);
         }
     }
 
-    public void CopySequence(int sourceSequenceId, int destinationSequenceId, int tokenCount) =>
-        throw new NotSupportedException();
+    public int Copies { get; private set; }
+
+    public void CopySequence(int sourceSequenceId, int destinationSequenceId, int tokenCount)
+    {
+        lock (_lock)
+        {
+            if (_cells.Any(c => c.Owners.Contains(destinationSequenceId)))
+            {
+                throw new InvalidOperationException($"Sequence {destinationSequenceId} is not empty before a copy.");
+            }
+
+            if (_cells.Count(c => c.Owners.Contains(sourceSequenceId) && c.Position < tokenCount) != tokenCount)
+            {
+                throw new InvalidOperationException($"Sequence {sourceSequenceId} does not hold {tokenCount} cells to copy.");
+            }
+
+            foreach (var cell in _cells)
+            {
+                if (cell.Position < tokenCount && cell.Owners.Contains(sourceSequenceId))
+                {
+                    cell.Owners.Add(destinationSequenceId);
+                }
+            }
+
+            Copies++;
+        }
+    }
 
     public void Dispose() => Disposed = true;
 

@@ -1,0 +1,168 @@
+using InferenceServer.Core.Diagnostics;
+
+namespace InferenceServer.Core.Engine;
+
+/// <summary>
+/// The prefix cache: a finished sequence leaves its KV cells in its slot, and the next job reuses the longest common
+/// token prefix of any slot, its own (trimmed in place) or another's (shared by a sequence copy, which adds no cells
+/// in the unified cache). Idle slots' prefixes are evicted least recently used first when cells are needed.
+/// </summary>
+internal sealed partial class EngineLoop
+{
+    private readonly CachedPrefix?[] _cache;
+
+    /// <summary>Tokens an idle slot holds in the KV cache (the first <see cref="KvCellLedger.Length"/> of them).</summary>
+    private sealed record CachedPrefix(List<int> Tokens, long LastUsed);
+
+    /// <summary>
+    /// Picks the slot for a sequence with these tokens and prepares its KV cells; returns how many leading tokens
+    /// are already there. At least the last token is always recomputed (its logits are needed).
+    /// </summary>
+    private (int Slot, int Reused) TakeSlot(List<int> tokens)
+    {
+        int limit = tokens.Count - 1;
+        int source = -1, best = 0;
+        if (_prefixCache)
+        {
+            for (int slot = 0; slot < _slots.Length; slot++)
+            {
+                int common = CommonPrefix(tokens, slot, limit);
+                if (common > best)
+                {
+                    (source, best) = (slot, common);
+                }
+            }
+        }
+
+        if (source >= 0 && _slots[source] is null)
+        {
+            // The best prefix sits in an idle slot: keep it there and drop the rest.
+            Trim(source, best);
+            _cache[source] = null;
+            return (source, best);
+        }
+
+        int target = FreeSlotToOverwrite();
+        Trim(target, 0);
+        _cache[target] = null;
+        if (source >= 0)
+        {
+            _backend.CopySequence(source, target, best);
+            _ledger.CopyPrefix(source, target, best);
+        }
+
+        return (target, source >= 0 ? best : 0);
+    }
+
+    /// <summary>Longest common prefix of <paramref name="tokens"/> and what <paramref name="slot"/> holds in KV.</summary>
+    private int CommonPrefix(List<int> tokens, int slot, int limit)
+    {
+        List<int>? held = _slots[slot]?.Tokens ?? _cache[slot]?.Tokens;
+        if (held is null)
+        {
+            return 0;
+        }
+
+        int n = Math.Min(limit, _ledger.Length(slot));
+        int i = 0;
+        while (i < n && held[i] == tokens[i])
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    /// <summary>A slot with no running sequence: an empty one first, else the least recently used cached prefix.</summary>
+    private int FreeSlotToOverwrite()
+    {
+        int lru = -1;
+        for (int slot = 0; slot < _slots.Length; slot++)
+        {
+            if (_slots[slot] is not null)
+            {
+                continue;
+            }
+
+            if (_cache[slot] is null)
+            {
+                return slot;
+            }
+
+            if (lru < 0 || _cache[slot]!.LastUsed < _cache[lru]!.LastUsed)
+            {
+                lru = slot;
+            }
+        }
+
+        return lru >= 0 ? lru : throw new InvalidOperationException("No free slot.");
+    }
+
+    /// <summary>Evicts cached prefixes until <paramref name="cells"/> cells are free beyond everything committed.</summary>
+    private void MakeRoomFor(int cells)
+    {
+        while (_contextSize - KvCellsCommitted() < cells && EvictCachedPrefix())
+        {
+        }
+    }
+
+    /// <summary>Drops the least recently used cached prefix; false when there is none.</summary>
+    private bool EvictCachedPrefix()
+    {
+        int lru = -1;
+        for (int slot = 0; slot < _cache.Length; slot++)
+        {
+            if (_cache[slot] is { } cached && (lru < 0 || cached.LastUsed < _cache[lru]!.LastUsed))
+            {
+                lru = slot;
+            }
+        }
+
+        if (lru < 0)
+        {
+            return false;
+        }
+
+        _logger.PrefixEvicted(lru, _ledger.Length(lru));
+        Trim(lru, 0);
+        _cache[lru] = null;
+        return true;
+    }
+
+    /// <summary>Cells that evicting every cached prefix would free.</summary>
+    private int EvictableCells()
+    {
+        int cells = 0;
+        for (int slot = 0; slot < _cache.Length; slot++)
+        {
+            if (_cache[slot] is not null)
+            {
+                cells += _ledger.Exclusive(slot);
+            }
+        }
+
+        return cells;
+    }
+
+    /// <summary>Leaves a finished sequence's cells in its slot for later reuse (when the cache is on).</summary>
+    private bool TryKeepPrefix(SequenceState sequence)
+    {
+        if (!_prefixCache || sequence.DecodedCount == 0)
+        {
+            return false;
+        }
+
+        _cache[sequence.SlotId] = new CachedPrefix(sequence.Tokens, _time.GetTimestamp());
+        return true;
+    }
+
+    /// <summary>Frees the slot's cells from <paramref name="from"/> on, in llama.cpp and in the ledger.</summary>
+    private void Trim(int slot, int from)
+    {
+        if (_ledger.Length(slot) > from)
+        {
+            TryRemoveKv(slot, from);
+            _ledger.Trim(slot, from);
+        }
+    }
+}
