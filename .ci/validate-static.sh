@@ -57,7 +57,7 @@ done
 publish="$work/publish"
 if bash docker/publish.sh "$publish" cpu >"$work/publish.log" 2>&1; then
   pass "docker/publish.sh cpu"
-  for f in InferenceServer.Api.dll appsettings.json models/default.gguf; do
+  for f in InferenceServer.Api.dll appsettings.json models/default.gguf wwwroot/index.html wwwroot/app.js wwwroot/app.css; do
     if [ -f "$publish/$f" ]; then pass "published $f"; else fail "published output lacks $f"; fi
   done
 else

@@ -36,7 +36,16 @@ public sealed class LlamaSharpTokenizer : ITokenizer
         }
 
         _endOfGenerationTokens = [.. eog];
+        MaxTokenTextBytes = LongestTokenText(vocab);
     }
+
+    /// <summary>
+    /// The longest text (UTF-8 bytes, control tokens rendered as their text) of any token, for the byte-level BPE and
+    /// SentencePiece vocabularies, whose tokens each cover exactly their own text (SentencePiece's "▁" covers one
+    /// space byte and renders as one; an unknown character becomes one unknown token, hence the floor of 4 bytes).
+    /// Null for the normalizing tokenizers (WordPiece, Unigram, ...), where one token may stand for more input.
+    /// </summary>
+    public int? MaxTokenTextBytes { get; }
 
     public int VocabSize { get; }
 
@@ -85,6 +94,23 @@ public sealed class LlamaSharpTokenizer : ITokenizer
         }
 
         return Utf8.GetString(writer.WrittenSpan);
+    }
+
+    private int? LongestTokenText(SafeLlamaModelHandle.Vocabulary vocab)
+    {
+        if (vocab.Type is not (LLamaVocabType.BytePairEncoding or LLamaVocabType.SentencePiece))
+        {
+            return null;
+        }
+
+        var longest = 4;
+        Span<byte> scratch = stackalloc byte[128];
+        for (var token = 0; token < VocabSize; token++)
+        {
+            longest = Math.Max(longest, (int)_model.TokenToSpan(token, scratch, special: true));
+        }
+
+        return longest;
     }
 
     public bool IsEndOfGeneration(int token) => (uint)token < (uint)_endOfGeneration.Length && _endOfGeneration[token];

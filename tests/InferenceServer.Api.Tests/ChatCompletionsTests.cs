@@ -144,11 +144,11 @@ public sealed class ChatCompletionsTests : IDisposable
     }
 
     [Fact]
-    public async Task Wrong_content_type_is_400()
+    public async Task Wrong_content_type_is_415()
     {
         var response = await _client.PostAsync(Path, new StringContent(Body(), System.Text.Encoding.UTF8, "text/plain"));
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        AssertError(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement, "invalid_request_error", null, "invalid_content_type");
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        AssertError(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement, "invalid_request_error", null, "unsupported_media_type");
     }
 
     [Theory]

@@ -24,6 +24,27 @@ public sealed class LlamaSharpTokenizerTests(ModelFiles files)
     }
 
     [Fact]
+    public void The_longest_token_text_bounds_the_tokens_of_any_text()
+    {
+        using var backend = TestBackends.Create(files.Tiny);
+        var tokenizer = backend.Tokenizer;
+        var longest = Assert.IsType<int>(tokenizer.MaxTokenTextBytes);
+
+        // Control tokens count with their text (a templated prompt is tokenized with parseSpecial).
+        var special = tokenizer.Tokenize("<|im_start|>", addSpecial: false, parseSpecial: true);
+        Assert.Single(special);
+        Assert.True(longest >= Encoding.UTF8.GetByteCount("<|im_start|>"), $"bound {longest}");
+        Assert.All(Enumerable.Range(0, tokenizer.VocabSize), t => Assert.True(tokenizer.TokenBytes(t).Length <= longest));
+
+        // B bytes of text never take fewer than B / bound tokens.
+        foreach (var text in new[] { "hello world", new string('l', 500), "<|im_start|>user\nhi<|im_end|>", "héllo ✓ 日本 " + new string(' ', 64) })
+        {
+            var tokens = tokenizer.Tokenize(text, addSpecial: true, parseSpecial: true);
+            Assert.True(tokens.Length * longest >= Encoding.UTF8.GetByteCount(text), $"{tokens.Length} tokens x {longest} < bytes of '{text}'");
+        }
+    }
+
+    [Fact]
     public void Merges_apply()
     {
         using var backend = TestBackends.Create(files.Tiny);

@@ -27,11 +27,29 @@ public static class TestModels
     /// tokens), embedding 64, 2 blocks, 4 heads, 2 KV heads, feed-forward 172, context 2048, F32, ChatML template.
     /// About 156K parameters, 0.6 MB; loads in ~0.1 s.
     /// </summary>
-    public static string TinyRandom => GetOrCreate("tiny-random-v1", path =>
+    public static string TinyRandom => RandomWeights("tiny-random-v1", TinyRandomSpec, seed: 42);
+
+    /// <summary>
+    /// Random weights like <see cref="TinyRandom"/> but about 9.4M parameters (embedding 384, 6 blocks, 6 heads, 2 KV heads,
+    /// feed-forward 1024, F32, 38 MB): milliseconds per token on one thread, so a stream arrives in many visible pieces and
+    /// can be stopped in the middle (the chat page's browser tests).
+    /// </summary>
+    public static string SlowRandom => RandomWeights("slow-random-v1", new LlamaModelSpec
     {
-        var spec = TinyRandomSpec;
+        EmbeddingLength = 384,
+        BlockCount = 6,
+        HeadCount = 6,
+        HeadCountKv = 2,
+        FeedForwardLength = 1024,
+        ContextLength = 2048,
+        Name = "inferenceserver-slow-random",
+    }, seed: 7);
+
+    /// <summary>A model of <paramref name="spec"/> with random weights and the 512-token built-in BPE vocabulary.</summary>
+    private static string RandomWeights(string key, LlamaModelSpec spec, int seed) => GetOrCreate(key, path =>
+    {
         var vocabulary = ByteLevelBpeTrainer.Train(BuiltInCorpus.Text, 512, []);
-        LlamaGgufFile.Write(path, spec, vocabulary, LlamaWeights.CreateRandom(spec, vocabulary.Count, seed: 42));
+        LlamaGgufFile.Write(path, spec, vocabulary, LlamaWeights.CreateRandom(spec, vocabulary.Count, seed));
     });
 
     /// <summary>The shape of <see cref="TinyRandom"/>.</summary>

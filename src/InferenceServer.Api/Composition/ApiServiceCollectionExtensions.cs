@@ -1,6 +1,8 @@
 using InferenceServer.Api.Endpoints;
 using InferenceServer.Api.Errors;
 using InferenceServer.Api.Http;
+using InferenceServer.Api.Security;
+using InferenceServer.Api.Web;
 using InferenceServer.Api.Templates;
 using InferenceServer.Core.Diagnostics;
 using InferenceServer.Core.Options;
@@ -39,10 +41,12 @@ public static class ApiServiceCollectionExtensions
         services.AddSingleton<ScoreHandler>();
         services.TryAddSingleton<Core.Embeddings.EmbeddingService>();
         services.AddExceptionHandler<OpenAiExceptionHandler>();
+        services.AddServerSecurity(configuration);
         return services;
     }
 
-    /// <summary>x-request-id, OpenAI-shaped errors for exceptions and for body-less 404/405.</summary>
+    /// <summary>x-request-id, OpenAI-shaped errors for exceptions and for body-less 404/405, the security edge
+    /// (CORS, body limit, API keys, content type, rate limits) and the chat page at /.</summary>
     public static IApplicationBuilder UseInferenceServerApi(this IApplicationBuilder app)
     {
         app.UseMiddleware<RequestIdMiddleware>();
@@ -52,6 +56,8 @@ public static class ApiServiceCollectionExtensions
             ExceptionHandler = context => ErrorWriter.WriteAsync(context, OpenAI.Mapping.ErrorMapper.Internal()),
         });
         app.UseStatusCodePages(StatusCodeErrors.WriteAsync);
+        app.UseServerSecurity();
+        app.UseChatPage();
         return app;
     }
 

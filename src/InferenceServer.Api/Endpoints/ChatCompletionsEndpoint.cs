@@ -1,5 +1,6 @@
 using InferenceServer.Api.Errors;
 using InferenceServer.Api.Http;
+using InferenceServer.Api.Limits;
 using InferenceServer.Api.Observability.Swagger;
 using InferenceServer.Api.Streaming;
 using InferenceServer.Api.Templates;
@@ -42,6 +43,7 @@ public sealed class ChatCompletionsHandler(
     IIdGenerator ids,
     TimeProvider time,
     IRequestMetrics metrics,
+    Microsoft.Extensions.Options.IOptions<LimitsOptions> limits,
     ILogger<ChatCompletionsHandler> logger)
 {
     public async Task HandleAsync(HttpContext context)
@@ -57,6 +59,7 @@ public sealed class ChatCompletionsHandler(
             var modelId = servedModel.Resolve(request.Model!);
             var template = templates.Find(request.PromptTemplate);
             var messages = ChatRequestMapper.ToMessages(request);
+            PromptSizeGuard.EnsureCanFit(engine, messages.Select(m => m.Content), "messages");
             if (template is not null)
             {
                 messages = PromptTemplateRenderer.ApplyToChat(template, messages, request.Context);
@@ -65,6 +68,7 @@ public sealed class ChatCompletionsHandler(
             var id = ids.NewId(IdPrefixes.Chat);
             var prompt = engine.ChatTemplate.Apply(messages, addGenerationPrompt: true);
             ApiLog.RenderedPrompt(logger, id, prompt);
+            PromptSizeGuard.EnsureCanFit(engine, prompt, "messages");
             var tokens = engine.Tokenizer.Tokenize(prompt, addSpecial: true, parseSpecial: true);
             TokenChecks.LogitBias(request.LogitBias, engine.Tokenizer.VocabSize);
 
@@ -98,7 +102,7 @@ public sealed class ChatCompletionsHandler(
 
     private async Task StreamAsync(HttpContext context, ChatResponseMapper.Header header, IAsyncEnumerable<IndexedUpdate> merged, int choiceCount, bool withLogprobs, RequestRecorder recorder, CancellationToken cancellationToken)
     {
-        var sse = new SseWriter(context.Response);
+        var sse = new SseWriter(context.Response, TimeSpan.FromSeconds(limits.Value.StalledClientTimeoutSeconds), logger);
         var choices = Enumerable.Range(0, choiceCount).Select(_ => new ChoiceAccumulator()).ToArray();
         var chunkInfo = OpenAiJsonContext.Default.ChatCompletionChunk;
         try

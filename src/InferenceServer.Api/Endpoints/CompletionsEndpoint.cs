@@ -1,4 +1,5 @@
 using InferenceServer.Api.Http;
+using InferenceServer.Api.Limits;
 using InferenceServer.Api.Observability.Swagger;
 using InferenceServer.Api.Streaming;
 using InferenceServer.Api.Templates;
@@ -40,6 +41,7 @@ public sealed class CompletionsHandler(
     IIdGenerator ids,
     TimeProvider time,
     IRequestMetrics metrics,
+    Microsoft.Extensions.Options.IOptions<LimitsOptions> limits,
     ILogger<CompletionsHandler> logger)
 {
     public async Task HandleAsync(HttpContext context)
@@ -112,6 +114,7 @@ public sealed class CompletionsHandler(
 
             foreach (var list in lists)
             {
+                PromptSizeGuard.EnsureCanFit(engine, list, "prompt");
                 TokenChecks.TokenIds(list, tokenizer.VocabSize, "prompt");
             }
 
@@ -121,6 +124,11 @@ public sealed class CompletionsHandler(
         var texts = request.Prompt.Texts!
             .Select(t => template is null ? t : PromptTemplateRenderer.ApplyToText(template, t, request.Context))
             .ToList();
+        foreach (var text in texts)
+        {
+            PromptSizeGuard.EnsureCanFit(engine, text, "prompt");
+        }
+
         return (texts.Select(t => (IReadOnlyList<int>)tokenizer.Tokenize(t, addSpecial: true, parseSpecial: true)).ToList(), texts);
     }
 
@@ -132,7 +140,7 @@ public sealed class CompletionsHandler(
 
     private async Task StreamAsync(HttpContext context, ChatResponseMapper.Header header, IAsyncEnumerable<IndexedUpdate> merged, int choiceCount, int n, bool withLogprobs, RequestRecorder recorder, CancellationToken cancellationToken)
     {
-        var sse = new SseWriter(context.Response);
+        var sse = new SseWriter(context.Response, TimeSpan.FromSeconds(limits.Value.StalledClientTimeoutSeconds), logger);
         var choices = Enumerable.Range(0, choiceCount).Select(_ => new ChoiceAccumulator()).ToArray();
         var offsets = new int[choiceCount];
         var chunkInfo = OpenAiJsonContext.Default.CompletionChunk;

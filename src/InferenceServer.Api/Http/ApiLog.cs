@@ -22,4 +22,7 @@ internal static partial class ApiLog
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Debug, Message = "Rendered prompt for {RequestId}: {Prompt}")]
     public static partial void RenderedPrompt(ILogger logger, string requestId, string prompt);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Client stopped reading the stream of request {RequestId} for {Seconds} s: connection closed, sequences cancelled")]
+    public static partial void ClientStalled(ILogger logger, string requestId, int seconds);
 }

@@ -15,12 +15,7 @@ internal static class JsonBody
     public static async Task<T> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo)
         where T : class
     {
-        var contentType = context.Request.ContentType;
-        if (contentType is not null && !IsJson(contentType))
-        {
-            throw InferenceException.Invalid($"Invalid Content-Type header ({contentType}), expected application/json.", null, "invalid_content_type");
-        }
-
+        // The Content-Type was checked before any work (Security/JsonContentTypeMiddleware: 415).
         T? value;
         try
         {
@@ -29,6 +24,13 @@ internal static class JsonBody
         catch (JsonException ex)
         {
             throw Translate(ex);
+        }
+        catch (IOException ex) when (ex is not BadHttpRequestException && !context.RequestAborted.IsCancellationRequested)
+        {
+            // Kestrel reports a malformed body framing (e.g. an overflowing chunk size) as a plain IOException: the
+            // client's fault, a 400, and the connection cannot be trusted for another request.
+            context.Response.Headers.Connection = "close";
+            throw InferenceException.Invalid($"The request body could not be read: {ex.Message}", null, "invalid_body");
         }
 
         return value ?? throw InferenceException.Invalid(UnparsableMessage, null, "invalid_json");
@@ -41,13 +43,6 @@ internal static class JsonBody
         {
             ApiLog.IgnoredFields(logger, endpoint, string.Join(", ", extra.Keys));
         }
-    }
-
-    private static bool IsJson(string contentType)
-    {
-        var mediaType = contentType.Split(';', 2)[0].Trim();
-        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Type mismatches name the field ("Invalid type for 'temperature'"); syntax errors get OpenAI's

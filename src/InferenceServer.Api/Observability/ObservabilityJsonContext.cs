@@ -6,6 +6,5 @@ namespace InferenceServer.Api.Observability;
 /// <summary>Source-generated JSON for the observability endpoints, independent of the API's JSON options.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(HealthOkResponse))]
-[JsonSerializable(typeof(HealthErrorResponse))]
 [JsonSerializable(typeof(HealthReportResponse))]
 internal sealed partial class ObservabilityJsonContext : JsonSerializerContext;

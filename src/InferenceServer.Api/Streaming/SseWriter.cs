@@ -4,6 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using InferenceServer.OpenAI.Json;
 using InferenceServer.OpenAI.Protocol;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
 
 namespace InferenceServer.Api.Streaming;
 
@@ -11,8 +12,11 @@ namespace InferenceServer.Api.Streaming;
 /// The one place SSE framing lives: text/event-stream, no buffering, every event `data: {json}\n\n` flushed
 /// at once, the stream ends with `data: [DONE]\n\n`. An error after the first byte goes out as a
 /// `data: {"error":{...}}` event followed by [DONE].
+/// A client that stops reading gets backpressure first (each write waits while the socket and the server's response
+/// buffer are full, and the engine's per-sequence output buffer absorbs what is generated meanwhile); a write that
+/// waits longer than <paramref name="stallTimeout"/> aborts the connection, which cancels the request's sequences.
 /// </summary>
-public sealed class SseWriter(HttpResponse response)
+public sealed class SseWriter(HttpResponse response, TimeSpan? stallTimeout = null, ILogger? logger = null)
 {
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
@@ -56,7 +60,29 @@ public sealed class SseWriter(HttpResponse response)
 
     private async Task WriteRawAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
-        await response.Body.WriteAsync(bytes, cancellationToken);
-        await response.Body.FlushAsync(cancellationToken);
+        if (stallTimeout is not { } timeout)
+        {
+            await response.Body.WriteAsync(bytes, cancellationToken);
+            await response.Body.FlushAsync(cancellationToken);
+            return;
+        }
+
+        try
+        {
+            // Completed writes (the usual case) return at once; only a blocked write starts the timer.
+            await response.Body.WriteAsync(bytes, cancellationToken).AsTask().WaitAsync(timeout, cancellationToken);
+            await response.Body.FlushAsync(cancellationToken).WaitAsync(timeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            var context = response.HttpContext;
+            if (logger is not null)
+            {
+                Http.ApiLog.ClientStalled(logger, context.TraceIdentifier, (int)timeout.TotalSeconds);
+            }
+
+            context.Abort();
+            throw new OperationCanceledException("The client stopped reading the stream.", context.RequestAborted);
+        }
     }
 }

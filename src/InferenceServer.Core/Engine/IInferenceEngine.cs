@@ -26,6 +26,22 @@ public interface IInferenceEngine
     /// </summary>
     IAsyncEnumerable<GenerationUpdate> Generate(GenerationRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Starts all choices of one request (n, or n per prompt). Each sequence takes one admission place; the engine
+    /// admits them all or none, and refuses (400, param <c>n</c>) more sequences than it can ever run at once. The
+    /// default submits them one by one and cancels those already started if one is refused.
+    /// </summary>
+    IReadOnlyList<IAsyncEnumerable<GenerationUpdate>> GenerateAll(IReadOnlyList<GenerationRequest> requests, CancellationToken cancellationToken)
+    {
+        var streams = new List<IAsyncEnumerable<GenerationUpdate>>(requests.Count);
+        foreach (var request in requests)
+        {
+            streams.Add(Generate(request, cancellationToken));
+        }
+
+        return streams;
+    }
+
     /// <summary>Graceful shutdown, step 1: stop admitting (new Generate calls throw ShuttingDown, IsReady turns
     /// false); sequences already queued or running go on.</summary>
     void BeginDrain();

@@ -16,6 +16,14 @@ public interface ITokenizer
     /// <summary>Whole-text detokenization (invalid UTF-8 replaced by U+FFFD).</summary>
     string Detokenize(IReadOnlyList<int> tokens);
 
+    /// <summary>
+    /// The most bytes of input text one token can stand for (control tokens' text included, since templated prompts
+    /// are tokenized with parseSpecial), or null when the tokenizer cannot promise such a bound (normalizing
+    /// tokenizers may fold many input bytes into one token). A text of B UTF-8 bytes has at least B / this many
+    /// tokens, so a text longer than the context times this bound can be refused without tokenizing it.
+    /// </summary>
+    int? MaxTokenTextBytes => null;
+
     /// <summary>End-of-generation tokens (EOS, EOT, &lt;|im_end|&gt;...).</summary>
     bool IsEndOfGeneration(int token);
 }

@@ -100,9 +100,17 @@ public sealed class InferenceEngine : IInferenceEngine, IDisposable
         return loop.Snapshot with { Waiting = _queue.Count };
     }
 
-    public IAsyncEnumerable<GenerationUpdate> Generate(GenerationRequest request, CancellationToken cancellationToken)
+    public IAsyncEnumerable<GenerationUpdate> Generate(GenerationRequest request, CancellationToken cancellationToken) =>
+        GenerateAll([request], cancellationToken)[0];
+
+    /// <summary>
+    /// Admits all choices of one request at once or none: a request for more sequences than the engine has slots can
+    /// never run together and is refused with 400 naming <c>n</c>; otherwise it takes one admission place per
+    /// sequence (slots + queue), reserved in one step, so it is either wholly admitted or wholly refused (429).
+    /// </summary>
+    public IReadOnlyList<IAsyncEnumerable<GenerationUpdate>> GenerateAll(IReadOnlyList<GenerationRequest> requests, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(requests);
         EngineLoop loop = _loop ?? throw NotReady();
         if (_draining)
         {
@@ -114,18 +122,51 @@ public sealed class InferenceEngine : IInferenceEngine, IDisposable
             throw new InferenceException(InferenceErrorKind.ShuttingDown, "The engine loop is not running.");
         }
 
-        Validate(request, loop.MaxSequenceLength);
-        cancellationToken.ThrowIfCancellationRequested();
-
-        var job = new InferenceJob(request, _time.GetTimestamp(), _time.GetUtcNow(), Activity.Current?.Context ?? default);
-        int capacity = loop.SlotCount + Math.Max(0, _options.QueueCapacity);
-        if (Interlocked.Increment(ref _inFlight) > capacity)
+        if (requests.Count > loop.SlotCount)
         {
-            Interlocked.Decrement(ref _inFlight);
+            throw InferenceException.Invalid(
+                $"This request asks for {requests.Count} sequences (n times the number of prompts), but this server runs at most {loop.SlotCount} at once (Engine:MaxSequences). Use n <= {loop.SlotCount}.",
+                "n");
+        }
+
+        foreach (GenerationRequest request in requests)
+        {
+            ArgumentNullException.ThrowIfNull(request);
+            Validate(request, loop.MaxSequenceLength);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        int capacity = loop.SlotCount + Math.Max(0, _options.QueueCapacity);
+        if (Interlocked.Add(ref _inFlight, requests.Count) > capacity)
+        {
+            Interlocked.Add(ref _inFlight, -requests.Count);
             throw new InferenceException(InferenceErrorKind.QueueFull,
                 $"The server is busy: {_options.QueueCapacity} requests are already waiting. Retry later.", code: "rate_limit_exceeded");
         }
 
+        var streams = new IAsyncEnumerable<GenerationUpdate>[requests.Count];
+        for (var i = 0; i < requests.Count; i++)
+        {
+            try
+            {
+                streams[i] = Enqueue(loop, requests[i], cancellationToken);
+            }
+            catch
+            {
+                // The failed job released its own place; the ones never queued release theirs.
+                Release(requests.Count - i - 1);
+                throw;
+            }
+        }
+
+        loop.Wake();
+        return streams;
+    }
+
+    /// <summary>Queues one job whose admission place is already reserved in <see cref="_inFlight"/>.</summary>
+    private IAsyncEnumerable<GenerationUpdate> Enqueue(EngineLoop loop, GenerationRequest request, CancellationToken cancellationToken)
+    {
+        var job = new InferenceJob(request, _time.GetTimestamp(), _time.GetUtcNow(), Activity.Current?.Context ?? default, _options.OutputBufferUpdates);
         job.Completed = OnJobCompleted;
         _queue.Enqueue(job);
         if (cancellationToken.CanBeCanceled)
@@ -145,7 +186,6 @@ public sealed class InferenceEngine : IInferenceEngine, IDisposable
             throw stopping;
         }
 
-        loop.Wake();
         return ReadUpdates(job, CancellationToken.None);
     }
 
@@ -258,9 +298,11 @@ public sealed class InferenceEngine : IInferenceEngine, IDisposable
         _loop?.Wake();
     }
 
-    private void OnJobCompleted(InferenceJob job)
+    private void OnJobCompleted(InferenceJob job) => Release(1);
+
+    private void Release(int places)
     {
-        if (Interlocked.Decrement(ref _inFlight) != 0)
+        if (places == 0 || Interlocked.Add(ref _inFlight, -places) != 0)
         {
             return;
         }

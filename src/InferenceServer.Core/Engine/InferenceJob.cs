@@ -12,13 +12,24 @@ namespace InferenceServer.Core.Engine;
 /// </summary>
 internal sealed class InferenceJob
 {
-    private readonly Channel<GenerationUpdate> _updates =
-        Channel.CreateUnbounded<GenerationUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+    private readonly Channel<GenerationUpdate> _updates;
+    private readonly int _outputBuffer;
     private int _completed;
     private volatile bool _cancelled;
 
-    public InferenceJob(GenerationRequest request, long submittedTimestamp, DateTimeOffset submittedAt, ActivityContext parentContext)
+    /// <param name="outputBuffer">Updates that may wait for the reader; one more cancels the job (the reader,
+    /// a client that stopped reading, is too far behind), so a stalled client never makes the server buffer its
+    /// whole output.</param>
+    public InferenceJob(GenerationRequest request, long submittedTimestamp, DateTimeOffset submittedAt, ActivityContext parentContext, int outputBuffer = 4096)
     {
+        _outputBuffer = Math.Max(1, outputBuffer);
+        // One place more than the buffer, kept for the final update.
+        _updates = Channel.CreateBounded<GenerationUpdate>(new BoundedChannelOptions(_outputBuffer + 1)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full; nothing is dropped silently
+        });
         Request = request;
         SubmittedTimestamp = submittedTimestamp;
         SubmittedAt = submittedAt;
@@ -56,11 +67,17 @@ internal sealed class InferenceJob
     /// <summary>Streams a non-final update (loop thread only).</summary>
     public void Post(GenerationUpdate update)
     {
-        if (!IsCompleted)
+        if (!IsCompleted && (_updates.Reader.Count >= _outputBuffer || !_updates.Writer.TryWrite(update)) && !_cancelled)
         {
-            _updates.Writer.TryWrite(update);
+            // The buffer is full: the reader stopped. Cancel (the loop frees the slot at its next step) and end the
+            // stream with an error rather than with a final update that would claim a complete output.
+            _cancelled = true;
+            Overflowed = true;
         }
     }
+
+    /// <summary>True when the reader fell a whole output buffer behind and the job was cancelled for it.</summary>
+    public bool Overflowed { get; private set; }
 
     /// <summary>Ends the stream once: with a final update, or with a failure the enumerator rethrows.</summary>
     public bool TryComplete(GenerationUpdate? final, InferenceException? failure = null)
@@ -70,8 +87,10 @@ internal sealed class InferenceJob
             return false;
         }
 
-        Failure = failure;
-        if (final is not null)
+        Failure = failure ?? (Overflowed
+            ? new InferenceException(InferenceErrorKind.Internal, "The client stopped reading: the output buffer of this request filled up, so it was cancelled.", code: "output_buffer_full")
+            : null);
+        if (final is not null && !Overflowed)
         {
             _updates.Writer.TryWrite(final);
         }

@@ -16,6 +16,9 @@ public sealed class EngineOptions
     /// <summary>Prompt tokens a step may carry while at least as many sequences generate as prefill (at least one
     /// per generating sequence); keeps running streams' inter-token latency near a plain decode step's.</summary>
     public int PrefillWhileDecoding { get; set; } = 16;
+    /// <summary>Updates (about one per token) one sequence may have waiting for its reader. A reader that falls this
+    /// far behind (a client that stopped reading) loses its sequence: the job is cancelled and its slot freed.</summary>
+    public int OutputBufferUpdates { get; set; } = 4096;
     /// <summary>Keep finished sequences' KV cells and reuse the longest common token prefix for later requests.</summary>
     public bool PrefixCache { get; set; } = true;
 }

@@ -33,6 +33,11 @@ public sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
             errors.Add($"Engine:PrefillWhileDecoding must be at least 1; got {options.PrefillWhileDecoding}.");
         }
 
+        if (options.OutputBufferUpdates < 16)
+        {
+            errors.Add($"Engine:OutputBufferUpdates must be at least 16; got {options.OutputBufferUpdates}.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

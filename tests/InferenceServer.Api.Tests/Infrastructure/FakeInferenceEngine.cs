@@ -106,7 +106,17 @@ public sealed class FakeTokenizer : ITokenizer
 
     public int VocabSize => Vocab;
 
-    public int[] Tokenize(string text, bool addSpecial, bool parseSpecial) => text.Select(c => (int)c).ToArray();
+    /// <summary>The longest text this tokenizer was asked to tokenize (UTF-16 chars).</summary>
+    public int LongestTokenized { get; private set; }
+
+    /// <summary>One char per token: at most 3 UTF-8 bytes (a BMP char; a lone surrogate is 3 bytes of U+FFFD).</summary>
+    public int? MaxTokenTextBytes => 3;
+
+    public int[] Tokenize(string text, bool addSpecial, bool parseSpecial)
+    {
+        LongestTokenized = Math.Max(LongestTokenized, text.Length);
+        return text.Select(c => (int)c).ToArray();
+    }
 
     public byte[] TokenBytes(int token) => Encoding.UTF8.GetBytes(((char)token).ToString());
 

@@ -20,7 +20,10 @@ public sealed class ObservabilityEndpointTests
         using (var body = JsonDocument.Parse(await loading.Content.ReadAsStringAsync()))
         {
             var error = body.RootElement.GetProperty("error");
-            Assert.Equal(503, error.GetProperty("code").GetInt32());
+            // The README's promise: the OpenAI error object (string code, param present), not llama-server's numeric code.
+            Assert.Equal(["code", "message", "param", "type"], error.EnumerateObject().Select(p => p.Name).OrderBy(n => n, StringComparer.Ordinal));
+            Assert.Equal("model_not_ready", error.GetProperty("code").GetString());
+            Assert.Equal(JsonValueKind.Null, error.GetProperty("param").ValueKind);
             Assert.Equal("Loading model", error.GetProperty("message").GetString());
             Assert.Equal("unavailable_error", error.GetProperty("type").GetString());
         }

@@ -30,6 +30,9 @@ public class RealEngineFactory : WebApplicationFactory<Program>
 
     public IInferenceEngine Engine => Services.GetRequiredService<IInferenceEngine>();
 
+    /// <summary>More configuration for subclasses (limits, security).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> MoreSettings { get; } = new Dictionary<string, string?>();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseContentRoot(AppContext.BaseDirectory);
@@ -44,7 +47,7 @@ public class RealEngineFactory : WebApplicationFactory<Program>
             ["Engine:MaxSequences"] = Settings.MaxSequences.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Engine:QueueCapacity"] = Settings.QueueCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Engine:PrefixCache"] = Settings.PrefixCache ? "true" : "false",
-        }));
+        }.Concat(MoreSettings)));
     }
 
     /// <summary>Starts the host and waits until the model is loaded.</summary>

@@ -5,14 +5,6 @@ namespace InferenceServer.Api.Observability.Health;
 /// <summary>llama-server's /health body when ready.</summary>
 public sealed record HealthOkResponse([property: JsonPropertyName("status")] string Status);
 
-/// <summary>llama-server's /health body while loading: {"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}.</summary>
-public sealed record HealthErrorResponse([property: JsonPropertyName("error")] HealthErrorBody Error);
-
-public sealed record HealthErrorBody(
-    [property: JsonPropertyName("code")] int Code,
-    [property: JsonPropertyName("message")] string Message,
-    [property: JsonPropertyName("type")] string Type);
-
 /// <summary>Body of /health/live and /health/ready: overall status and one entry per check.</summary>
 public sealed record HealthReportResponse(
     [property: JsonPropertyName("status")] string Status,

@@ -1,4 +1,7 @@
 using InferenceServer.Core.Engine;
+using InferenceServer.Api.Security;
+using InferenceServer.OpenAI.Json;
+using InferenceServer.OpenAI.Mapping;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace InferenceServer.Api.Observability.Health;
@@ -22,13 +25,13 @@ public static class HealthSetup
 
     public static WebApplication MapServerHealth(this WebApplication app)
     {
-        var group = app.MapGroup("/health").WithTags("Health");
+        var group = app.MapGroup("/health").WithTags("Health").AllowWithoutApiKey();
 
-        group.MapGet("", (IServiceProvider services) => LlamaServerHealth(services))
+        group.MapGet("", (HttpContext context, IServiceProvider services) => LlamaServerHealth(context, services))
             .WithName("GetHealth")
             .WithSummary("llama-server compatible health: 200 {\"status\":\"ok\"} when the model is ready, else 503.")
             .Produces<HealthOkResponse>(StatusCodes.Status200OK)
-            .Produces<HealthErrorResponse>(StatusCodes.Status503ServiceUnavailable);
+            .Produces<InferenceServer.OpenAI.Protocol.ErrorResponse>(StatusCodes.Status503ServiceUnavailable);
 
         group.MapGet("/live", (HealthCheckService health, CancellationToken ct) => Report(health, LiveTag, ct))
             .WithName("GetLiveness")
@@ -43,7 +46,9 @@ public static class HealthSetup
         return app;
     }
 
-    private static IResult LlamaServerHealth(IServiceProvider services)
+    /// <summary>200 {"status":"ok"} when ready; otherwise 503 with Retry-After and the OpenAI error object (the same
+    /// body every other 503 of this server has), code model_not_ready or server_shutting_down.</summary>
+    private static IResult LlamaServerHealth(HttpContext context, IServiceProvider services)
     {
         var engine = services.GetService<IInferenceEngine>();
         if (engine is { IsReady: true })
@@ -52,12 +57,11 @@ public static class HealthSetup
         }
 
         var draining = services.GetService<Shutdown.DrainState>() is { IsDraining: true };
-        var error = new HealthErrorResponse(new HealthErrorBody(
-            StatusCodes.Status503ServiceUnavailable,
-            draining ? "Shutting down" : "Loading model",
-            "unavailable_error"));
-        return Results.Json(error, ObservabilityJsonContext.Default.HealthErrorResponse,
-            statusCode: StatusCodes.Status503ServiceUnavailable);
+        var error = draining
+            ? ErrorMapper.Error(StatusCodes.Status503ServiceUnavailable, "Shutting down", ErrorMapper.UnavailableType, null, "server_shutting_down", 1)
+            : ErrorMapper.Error(StatusCodes.Status503ServiceUnavailable, "Loading model", ErrorMapper.UnavailableType, null, "model_not_ready", 1);
+        context.Response.Headers.RetryAfter = "1";
+        return Results.Json(error.Body, OpenAiJsonContext.Default.ErrorResponse, statusCode: error.StatusCode);
     }
 
     private static async Task<IResult> Report(HealthCheckService health, string tag, CancellationToken ct)

@@ -31,7 +31,8 @@ public static class LoggingSetup
                     .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
                     .ReadFrom.Configuration(configuration)
                     .ReadFrom.Services(services)
-                    .Enrich.FromLogContext();
+                    .Enrich.FromLogContext()
+                    .Enrich.With<ControlCharacterEscaper>(); // last: sees every property, client strings included
                 if (!hasSinks)
                 {
                     if (json)

@@ -1,6 +1,7 @@
 using InferenceServer.Core.Diagnostics;
 using InferenceServer.Core.Engine;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using InferenceServer.Api.Security;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -56,12 +57,17 @@ public static class MetricsSetup
             _ = app.Services.GetRequiredService<InferenceMetrics>();
         }
 
-        app.MapPrometheusScrapingEndpoint(
+        var endpoint = app.MapPrometheusScrapingEndpoint(
                 MetricsPath,
                 meterProvider: null,
                 configureBranchedPipeline: pipeline => pipeline.UseMiddleware<VllmMetricsMiddleware>(),
                 optionsName: null)
             .ExcludeFromDescription();
+        if (!Security.SecuritySetup.MetricsNeedKey(app.Configuration))
+        {
+            endpoint.AllowWithoutApiKey();
+        }
+
         return app;
     }
 }
