@@ -73,7 +73,7 @@ public sealed class ChatCompletionsHandler(
             TokenChecks.LogitBias(request.LogitBias, engine.Tokenizer.VocabSize);
 
             var generationRequests = ChatRequestMapper.ToGenerationRequests(request, tokens, id);
-            var streams = GenerationStarter.StartAll(engine, generationRequests, cancellation);
+            var streams = GenerationStarter.StartAll(engine, generationRequests, cancellation, request.N ?? 1);
             var header = new ChatResponseMapper.Header(id, time.GetUtcNow().ToUnixTimeSeconds(), modelId, request.StreamOptions?.IncludeUsage == true);
             var withLogprobs = request.Logprobs == true;
             var merged = UpdateMerger.MergeAsync(streams, cancellation.Token);

@@ -62,7 +62,7 @@ public sealed class CompletionsHandler(
             var n = request.N ?? 1;
             var id = ids.NewId(IdPrefixes.Completion);
             var generationRequests = CompletionRequestMapper.ToGenerationRequests(request, prompts, id);
-            var streams = GenerationStarter.StartAll(engine, generationRequests, cancellation);
+            var streams = GenerationStarter.StartAll(engine, generationRequests, cancellation, n);
             var header = new ChatResponseMapper.Header(id, time.GetUtcNow().ToUnixTimeSeconds(), modelId, request.StreamOptions?.IncludeUsage == true);
             var withLogprobs = request.Logprobs is not null;
             var merged = UpdateMerger.MergeAsync(streams, cancellation.Token);

@@ -1,4 +1,5 @@
 using InferenceServer.Core.Engine;
+using InferenceServer.Core.Errors;
 using InferenceServer.Core.Generation;
 
 namespace InferenceServer.Api.Endpoints;
@@ -8,8 +9,19 @@ namespace InferenceServer.Api.Endpoints;
 /// already admitted are cancelled.</summary>
 internal static class GenerationStarter
 {
-    public static IReadOnlyList<IAsyncEnumerable<GenerationUpdate>> StartAll(IInferenceEngine engine, IReadOnlyList<GenerationRequest> requests, CancellationTokenSource cancellation)
+    /// <param name="choicesPerPrompt">The request's <c>n</c>: more choices of one prompt than the engine has slots is a
+    /// 400 naming <c>n</c> (a request's prompts may queue, but so many choices of one prompt are not served).</param>
+    public static IReadOnlyList<IAsyncEnumerable<GenerationUpdate>> StartAll(IInferenceEngine engine, IReadOnlyList<GenerationRequest> requests,
+        CancellationTokenSource cancellation, int choicesPerPrompt = 1)
     {
+        int slots = engine.GetSnapshot().MaxSequences;
+        if (choicesPerPrompt > slots)
+        {
+            throw InferenceException.Invalid(
+                $"This request asks for {choicesPerPrompt} choices, but this server runs at most {slots} sequences at once (Engine:MaxSequences). Use n <= {slots}.",
+                "n");
+        }
+
         try
         {
             return engine.GenerateAll(requests, cancellation.Token);

@@ -104,9 +104,10 @@ public sealed class InferenceEngine : IInferenceEngine, IDisposable
         GenerateAll([request], cancellationToken)[0];
 
     /// <summary>
-    /// Admits all choices of one request at once or none: a request for more sequences than the engine has slots can
-    /// never run together and is refused with 400 naming <c>n</c>; otherwise it takes one admission place per
-    /// sequence (slots + queue), reserved in one step, so it is either wholly admitted or wholly refused (429).
+    /// Admits all sequences of one request at once or none: a request for more sequences than the engine can ever hold
+    /// (slots + queue) could never be admitted and is refused with 400 naming <c>n</c>; otherwise it takes one
+    /// admission place per sequence, reserved in one step, so it is either wholly admitted or wholly refused (429).
+    /// The choices of one prompt (<c>n</c>) are bounded by the slots at the HTTP edge.
     /// </summary>
     public IReadOnlyList<IAsyncEnumerable<GenerationUpdate>> GenerateAll(IReadOnlyList<GenerationRequest> requests, CancellationToken cancellationToken)
     {
@@ -122,10 +123,11 @@ public sealed class InferenceEngine : IInferenceEngine, IDisposable
             throw new InferenceException(InferenceErrorKind.ShuttingDown, "The engine loop is not running.");
         }
 
-        if (requests.Count > loop.SlotCount)
+        int capacity = loop.SlotCount + Math.Max(0, _options.QueueCapacity);
+        if (requests.Count > capacity)
         {
             throw InferenceException.Invalid(
-                $"This request asks for {requests.Count} sequences (n times the number of prompts), but this server runs at most {loop.SlotCount} at once (Engine:MaxSequences). Use n <= {loop.SlotCount}.",
+                $"This request asks for {requests.Count} sequences (n times the number of prompts), but this server admits at most {capacity} at a time (Engine:MaxSequences {loop.SlotCount} + Engine:QueueCapacity {_options.QueueCapacity}).",
                 "n");
         }
 
@@ -136,7 +138,6 @@ public sealed class InferenceEngine : IInferenceEngine, IDisposable
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        int capacity = loop.SlotCount + Math.Max(0, _options.QueueCapacity);
         if (Interlocked.Add(ref _inFlight, requests.Count) > capacity)
         {
             Interlocked.Add(ref _inFlight, -requests.Count);

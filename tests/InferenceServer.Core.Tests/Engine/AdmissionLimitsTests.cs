@@ -12,11 +12,11 @@ namespace InferenceServer.Core.Tests.Engine;
 public sealed class AdmissionLimitsTests
 {
     [Fact]
-    public void More_choices_than_the_engine_can_ever_run_at_once_is_a_400_naming_n()
+    public void More_sequences_than_the_engine_can_ever_hold_is_a_400_naming_n()
     {
         var backend = new FakeModelBackend();
-        using var engine = Start(backend, maxSequences: 4, queueCapacity: 64);
-        var requests = Enumerable.Range(0, 5).Select(_ => Request("a", 3)).ToList();
+        using var engine = Start(backend, maxSequences: 4, queueCapacity: 2);
+        var requests = Enumerable.Range(0, 7).Select(_ => Request("a", 3)).ToList();
         var ex = Assert.Throws<InferenceException>(() => engine.GenerateAll(requests, CancellationToken.None));
         Assert.Equal(InferenceErrorKind.InvalidRequest, ex.Kind);
         Assert.Equal("n", ex.Param);
