@@ -13,7 +13,11 @@ public sealed record ListExpr(IReadOnlyList<Expr> Items, bool IsTuple, int Offse
 
 public sealed record DictExpr(IReadOnlyList<KeyValuePair<Expr, Expr>> Pairs, int Offset) : Expr(Offset);
 
-public sealed record AttributeExpr(Expr Target, string Name, int Offset) : Expr(Offset);
+public sealed record AttributeExpr(Expr Target, string Name, int Offset) : Expr(Offset)
+{
+    /// <summary>The name as a dict key, made once at parse time (attribute access is the hottest path).</summary>
+    public StringValue Key { get; } = new(Name);
+}
 
 public sealed record ItemExpr(Expr Target, Expr Index, int Offset) : Expr(Offset);
 

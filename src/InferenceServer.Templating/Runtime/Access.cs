@@ -7,17 +7,20 @@ namespace InferenceServer.Templating.Runtime;
 /// </summary>
 internal static class Access
 {
-    public static Value Attribute(Value target, string name)
+    public static Value Attribute(Value target, string name) => Attribute(target, name, new StringValue(name));
+
+    /// <summary><paramref name="key"/> is <paramref name="name"/> as a dict key (cached by the caller).</summary>
+    public static Value Attribute(Value target, string name, StringValue key)
     {
         if (target is UndefinedValue undefined) throw undefined.Fail();
         if (name.StartsWith('_')) return Missing(target, name);
         if (target is DictValue { IsNamespace: true } ns)
         {
-            return ns.Items.TryGetValue(new StringValue(name), out var value) ? value : Missing(target, name);
+            return ns.Items.TryGetValue(key, out var value) ? value : Missing(target, name);
         }
 
         if (Methods.Bind(target, name) is { } method) return method;
-        if (target is DictValue dict && dict.Items.TryGetValue(new StringValue(name), out var item)) return item;
+        if (target is DictValue dict && dict.Items.TryGetValue(key, out var item)) return item;
         return Missing(target, name);
     }
 

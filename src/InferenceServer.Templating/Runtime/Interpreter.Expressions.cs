@@ -14,7 +14,7 @@ internal sealed partial class Interpreter
             case NameExpr name:
                 return scope.TryGet(name.Name, out var found) ? found : new UndefinedValue($"'{name.Name}' is undefined");
             case AttributeExpr attribute:
-                return Access.Attribute(Evaluate(attribute.Target, scope), attribute.Name);
+                return Access.Attribute(Evaluate(attribute.Target, scope), attribute.Name, attribute.Key);
             case ItemExpr item:
                 return Access.Item(Evaluate(item.Target, scope), Evaluate(item.Index, scope));
             case CompareExpr compare:

@@ -49,6 +49,8 @@ public static class Operators
         IntValue i => i.Value.GetHashCode(),
         FloatValue f => f.Value == Math.Floor(f.Value) && Math.Abs(f.Value) < 9e18 ? ((long)f.Value).GetHashCode() : f.Value.GetHashCode(),
         NoneValue => 17,
+        UndefinedValue => 23,
+        CallableValue c => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(c),
         ListValue list => list.Items.Aggregate(19, (h, v) => HashCode.Combine(h, Hash(v))),
         _ => throw new TemplateRuntimeException($"unhashable type: '{TypeName(value)}'"),
     };
