@@ -66,29 +66,9 @@ public sealed partial class Parser
         return expr;
     }
 
-    private Expr ParseOr()
-    {
-        var left = ParseAnd();
-        while (Current.IsName("or"))
-        {
-            var at = Advance();
-            left = new BinaryExpr("or", left, ParseAnd(), at.Offset);
-        }
+    private Expr ParseOr() => ParseLeftAssociative(ParseAnd, t => t.IsName("or"));
 
-        return left;
-    }
-
-    private Expr ParseAnd()
-    {
-        var left = ParseNot();
-        while (Current.IsName("and"))
-        {
-            var at = Advance();
-            left = new BinaryExpr("and", left, ParseNot(), at.Offset);
-        }
-
-        return left;
-    }
+    private Expr ParseAnd() => ParseLeftAssociative(ParseNot, t => t.IsName("and"));
 
     private Expr ParseNot()
     {
@@ -132,49 +112,24 @@ public sealed partial class Parser
         return rest.Count == 0 ? first : new CompareExpr(first, rest, first.Offset);
     }
 
-    private Expr ParseMath1()
+    private Expr ParseMath1() => ParseLeftAssociative(ParseConcat, t => t.IsOperator("+") || t.IsOperator("-"));
+
+    private Expr ParseConcat() => ParseLeftAssociative(ParseMath2, t => t.IsOperator("~"));
+
+    private Expr ParseMath2() =>
+        ParseLeftAssociative(ParsePow, t => t.Kind == TokenKind.Operator && t.Text is "*" or "/" or "//" or "%");
+
+    /// <summary>jinja2 parses <c>**</c> left-associatively (<c>2 ** 3 ** 2</c> is 64).</summary>
+    private Expr ParsePow() => ParseLeftAssociative(() => ParseUnary(withFilter: true), t => t.IsOperator("**"));
+
+    /// <summary>One precedence level of binary operators: operands from <paramref name="operand"/>, left to right.</summary>
+    private Expr ParseLeftAssociative(Func<Expr> operand, Func<Token, bool> isOperator)
     {
-        var left = ParseConcat();
-        while (Current.IsOperator("+") || Current.IsOperator("-"))
+        var left = operand();
+        while (isOperator(Current))
         {
             var at = Advance();
-            left = new BinaryExpr(at.Text, left, ParseConcat(), at.Offset);
-        }
-
-        return left;
-    }
-
-    private Expr ParseConcat()
-    {
-        var left = ParseMath2();
-        while (Current.IsOperator("~"))
-        {
-            var at = Advance();
-            left = new BinaryExpr("~", left, ParseMath2(), at.Offset);
-        }
-
-        return left;
-    }
-
-    private Expr ParseMath2()
-    {
-        var left = ParsePow();
-        while (Current.Kind == TokenKind.Operator && Current.Text is "*" or "/" or "//" or "%")
-        {
-            var at = Advance();
-            left = new BinaryExpr(at.Text, left, ParsePow(), at.Offset);
-        }
-
-        return left;
-    }
-
-    private Expr ParsePow()
-    {
-        var left = ParseUnary(withFilter: true);
-        while (Current.IsOperator("**"))
-        {
-            var at = Advance();
-            left = new BinaryExpr("**", left, ParseUnary(withFilter: true), at.Offset);
+            left = new BinaryExpr(at.Text, left, operand(), at.Offset);
         }
 
         return left;
