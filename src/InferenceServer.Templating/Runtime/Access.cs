@@ -14,6 +14,7 @@ internal static class Access
     {
         if (target is UndefinedValue undefined) throw undefined.Fail();
         if (name.StartsWith('_')) return Missing(target, name);
+        if (target is LoopValue loop) return loop.Attribute(name);
         if (target is DictValue { IsNamespace: true } ns)
         {
             return ns.Items.TryGetValue(key, out var value) ? value : Missing(target, name);
@@ -46,9 +47,13 @@ internal static class Access
                 return new UndefinedValue($"str object has no element {PythonFormat.Str(key)}");
         }
 
-        return key is StringValue name && !name.Value.StartsWith('_') && Methods.Bind(target, name.Value) is { } method
-            ? method
-            : Missing(target, PythonFormat.Str(key));
+        if (key is StringValue attribute && !attribute.Value.StartsWith('_'))
+        {
+            if (target is LoopValue loop) return loop.Attribute(attribute.Value);
+            if (Methods.Bind(target, attribute.Value) is { } method) return method;
+        }
+
+        return Missing(target, PythonFormat.Str(key));
     }
 
     public static Value Slice(Value target, Value? start, Value? stop, Value? step)

@@ -160,7 +160,7 @@ internal sealed partial class Interpreter
             return;
         }
 
-        var state = new LoopState(items, scope.TryGet("loop", out var outer) && outer is DictValue ? 1 : 0);
+        var state = new LoopState(items);
         for (var i = 0; i < items.Count; i++)
         {
             if (++_iterations > _options.MaxLoopIterations)

@@ -50,7 +50,7 @@ public static class Operators
         FloatValue f => f.Value == Math.Floor(f.Value) && Math.Abs(f.Value) < 9e18 ? ((long)f.Value).GetHashCode() : f.Value.GetHashCode(),
         NoneValue => 17,
         UndefinedValue => 23,
-        CallableValue c => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(c),
+        CallableValue or LoopValue => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(value),
         ListValue list => list.Items.Aggregate(19, (h, v) => HashCode.Combine(h, Hash(v))),
         _ => throw new TemplateRuntimeException($"unhashable type: '{TypeName(value)}'"),
     };
@@ -213,6 +213,7 @@ public static class Operators
         ListValue l => l.IsTuple ? "tuple" : "list",
         DictValue d => d.IsNamespace ? "Namespace" : "dict",
         CallableValue => "function",
+        LoopValue => "LoopContext",
         _ => "Undefined",
     };
 

@@ -71,6 +71,9 @@ public static class PythonFormat
             case CallableValue c:
                 builder.Append("<function ").Append(c.Name).Append('>');
                 break;
+            case LoopValue:
+                builder.Append("<LoopContext>");
+                break;
         }
     }
 

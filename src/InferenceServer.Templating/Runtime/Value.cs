@@ -12,6 +12,8 @@ public enum ValueKind
     List,
     Dict,
     Callable,
+    /// <summary>A runtime object with attributes only (the <c>loop</c> variable).</summary>
+    Object,
 }
 
 /// <summary>
