@@ -5,14 +5,14 @@ using InferenceServer.TemplateBench;
 
 // Renders a 20-message conversation with 5 tools through every chat template of a folder (default: the family
 // templates of the differential corpus) with the server's own path (JinjaChatTemplate: context building + render),
-// after compiling each template once, and prints per-render times. Usage:
+// after compiling each template once and rendering it for 0.5 s to warm up, and prints per-render times. Usage:
 //   dotnet run -c Release --project bench/InferenceServer.TemplateBench [-- --templates DIR --iterations N]
 var folder = Argument("--templates") ?? FindCorpus();
 var iterations = int.Parse(Argument("--iterations") ?? "2000", CultureInfo.InvariantCulture);
 var input = Conversation.Build();
 var tokens = new TokenTexts("<s>", "</s>", TokenizerAddsBos: false);
 
-Console.WriteLine($"Chat template render time: {input.Messages.Count} messages, {input.Tools!.Count} tools, {iterations} renders per template after compile and warm-up");
+Console.WriteLine($"Chat template render time: {input.Messages.Count} messages, {input.Tools!.Count} tools, {iterations} renders per template after compile and 0.5 s of warm-up");
 Console.WriteLine($"templates: {folder}");
 Console.WriteLine();
 Console.WriteLine($"{"template",-14} {"compile ms",10} {"chars",7} {"median µs",10} {"p99 µs",9} {"mean µs",9}");
@@ -34,7 +34,10 @@ foreach (var file in Directory.GetFiles(folder, "*.jinja").Order(StringComparer.
         continue;
     }
 
-    for (var i = 0; i < 200; i++) template.Render(input);
+    // Warm up by time, not count: tiered JIT promotes hot methods in the background, and the first template
+    // measured would otherwise run on unoptimized code.
+    var warmUp = Stopwatch.StartNew();
+    while (warmUp.ElapsedMilliseconds < 500) template.Render(input);
     var samples = new double[iterations];
     for (var i = 0; i < iterations; i++)
     {
