@@ -138,7 +138,6 @@ internal sealed partial class Interpreter
     private void ExecuteFor(ForNode loop, Scope scope, StringBuilder output)
     {
         var source = Iterate(Evaluate(loop.Iterable, scope));
-        var loopScope = new Scope(scope);
         List<Value> items;
         if (loop.Filter is null)
         {
@@ -147,10 +146,11 @@ internal sealed partial class Interpreter
         else
         {
             items = [];
+            var filterScope = new Scope(scope);
             foreach (var item in source)
             {
-                Assign(loop.Target, item, loopScope);
-                if (Evaluate(loop.Filter, loopScope).IsTruthy) items.Add(item);
+                Assign(loop.Target, item, filterScope);
+                if (Evaluate(loop.Filter, filterScope).IsTruthy) items.Add(item);
             }
         }
 
@@ -168,9 +168,11 @@ internal sealed partial class Interpreter
                 throw new TemplateLimitException($"template loops exceed the limit of {_options.MaxLoopIterations} iterations");
             }
 
-            Assign(loop.Target, items[i], loopScope);
-            loopScope.Set("loop", state.At(i));
-            if (Execute(loop.Body, loopScope, output) == Flow.Break) break;
+            // Each iteration is a fresh scope: a set inside the body does not carry over to the next iteration.
+            var iterationScope = new Scope(scope);
+            Assign(loop.Target, items[i], iterationScope);
+            iterationScope.Set("loop", state.At(i));
+            if (Execute(loop.Body, iterationScope, output) == Flow.Break) break;
         }
     }
 
