@@ -68,16 +68,26 @@ public class PromptTemplateTests
     [Fact]
     public void Chat_keeps_request_system_and_wraps_only_last_user()
     {
-        var result = PromptTemplateRenderer.ApplyToChat(FewShot, [new ChatMessage("system", "mine"), new ChatMessage("user", "a"), new ChatMessage("assistant", "b"), new ChatMessage("user", "c")], "ctx");
+        var result = PromptTemplateRenderer.ApplyToChat(CompiledPromptTemplate.Compile("few", FewShot), [new ChatMessage("system", "mine"), new ChatMessage("user", "a"), new ChatMessage("assistant", "b"), new ChatMessage("user", "c")], "ctx");
         Assert.Equal(
             [new ChatMessage("system", "mine"), new ChatMessage("user", "In: 1 (ctx)"), new ChatMessage("assistant", "one"), new ChatMessage("user", "a"), new ChatMessage("assistant", "b"), new ChatMessage("user", "In: c (ctx)")],
             result);
     }
 
     [Fact]
+    public void Jinja_fields_are_checked_for_syntax_and_for_the_input_variable()
+    {
+        var bad = new PromptTemplate { SystemPrompt = "{% for e in examples %}", UserTemplate = "{{ input }}" };
+        Assert.Contains(PromptTemplateRenderer.Validate("t", bad), e => e.StartsWith("PromptTemplates:t:SystemPrompt is not valid Jinja: ", StringComparison.Ordinal) && e.Contains("(line 1, column", StringComparison.Ordinal));
+        var noInput = new PromptTemplate { UserTemplate = "{{ context }}" };
+        Assert.Contains(PromptTemplateRenderer.Validate("t", noInput), e => e.StartsWith("PromptTemplates:t:UserTemplate must contain {input}", StringComparison.Ordinal));
+        Assert.Empty(PromptTemplateRenderer.Validate("t", new PromptTemplate { UserTemplate = "Q: {{ input | trim }}" }));
+    }
+
+    [Fact]
     public void Text_prompt_layout()
     {
-        Assert.Equal("sys\n\nIn: 1 ()\none\n\nIn: q ()", PromptTemplateRenderer.ApplyToText(FewShot, "q", null));
+        Assert.Equal("sys\n\nIn: 1 ()\none\n\nIn: q ()", PromptTemplateRenderer.ApplyToText(CompiledPromptTemplate.Compile("few", FewShot), "q", null));
     }
 
     [Fact]

@@ -35,6 +35,7 @@ public static class ApiServiceCollectionExtensions
 
         services.AddPromptTemplates(configuration);
         services.AddSingleton<ServedModel>();
+        services.AddSingleton<ChatPromptBuilder>();
         services.AddSingleton<ChatCompletionsHandler>();
         services.AddSingleton<CompletionsHandler>();
         services.AddSingleton<EmbeddingsHandler>();
@@ -70,6 +71,8 @@ public static class ApiServiceCollectionExtensions
         app.MapModels();
         app.MapTokenize();
         app.MapPromptTemplates();
+        app.MapApplyTemplate();
+        app.MapProps();
         return app;
     }
 }

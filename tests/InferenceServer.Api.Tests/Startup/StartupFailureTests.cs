@@ -14,6 +14,8 @@ public sealed class StartupFailureTests
         { "Engine__MaxSequences", "0", "Engine:MaxSequences must be between 1 and 256" },
         { "Model__Threads", "-2", "Model:Threads must be at least 1" },
         { "PromptTemplates__broken__UserTemplate", "no placeholder", "PromptTemplates:broken:UserTemplate must contain {input}" },
+        { "PromptTemplates__jinja__UserTemplate", "{{ input }}{% if context %}", "PromptTemplates:jinja:UserTemplate is not valid Jinja: Unexpected end of template." },
+        { "Model__ChatTemplate", "{% for m in messages %}\n{{ m.content }", "The chat template from Model:ChatTemplate is not valid Jinja: Unexpected end of template: missing '}}' (line 2, column 1)" },
     };
 
     [Fact]

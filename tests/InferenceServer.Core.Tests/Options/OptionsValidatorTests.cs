@@ -61,4 +61,18 @@ public class OptionsValidatorTests
 
         Assert.Contains("Model:Path", new ModelOptionsValidator().Validate(null, new ModelOptions { Path = " " }).FailureMessage);
     }
+
+    [Fact]
+    public void A_chat_template_file_must_exist_and_exclude_inline_text()
+    {
+        var missing = new ModelOptionsValidator(path => path.EndsWith(".gguf", StringComparison.Ordinal) ? path : null)
+            .Validate(null, new ModelOptions { Path = "m.gguf", ChatTemplateFile = "no/such/template.jinja" });
+        Assert.True(missing.Failed);
+        Assert.Contains("Model:ChatTemplateFile 'no/such/template.jinja' was not found", missing.FailureMessage, StringComparison.Ordinal);
+
+        var both = ExistingFile.Validate(null, new ModelOptions { Path = "m.gguf", ChatTemplateFile = "t.jinja", ChatTemplate = "chatml" });
+        Assert.Contains("not both", both.FailureMessage, StringComparison.Ordinal);
+
+        Assert.True(ExistingFile.Validate(null, new ModelOptions { Path = "m.gguf", ChatTemplateFile = "t.jinja" }).Succeeded);
+    }
 }
