@@ -9,7 +9,9 @@ namespace InferenceServer.LlamaSharp;
 /// min-p, temperature, draw; or greedy) picks a token from the full candidates; when the grammar allows it, it is
 /// taken (cheap: one candidate checked). Otherwise the grammar masks the full candidate list first and the chain
 /// picks again, so the grammar always sees the candidates before top-k/top-p trim them, greedy picks the argmax of
-/// the allowed tokens, and end-of-generation is possible only where the grammar is complete. A token is accepted
+/// the allowed tokens, and end-of-generation is possible only where the grammar is complete. llama.cpp's grammar
+/// decodes UTF-8 laxly (overlong forms, surrogates), so a pick that would make the output invalid UTF-8 is refused
+/// too and the chain picks again without it: a constrained string's length is then what a JSON parser sees. A token is accepted
 /// into the grammar only after it was checked. When no token is allowed the request fails (an
 /// <see cref="InferenceException"/>), never the process.
 /// </summary>
@@ -21,6 +23,10 @@ public sealed partial class LlamaSharpSampler
     private GrammarGate? _grammar;
     private LazyGrammarTrigger? _lazy;
     private LLamaTokenData[]? _candidates;
+    private readonly Utf8Guard _utf8 = new();
+
+    /// <summary>How many grammar-allowed picks may be refused for breaking UTF-8 before the request fails.</summary>
+    private const int MaxRepicks = 32;
 
     private void InitGrammar(GrammarConstraint? grammar, LlamaGrammarApi? api)
     {
@@ -45,15 +51,26 @@ public sealed partial class LlamaSharpSampler
         var logits = _context.GetLogitsIth(batchIndex);
         _candidates ??= new LLamaTokenData[logits.Length];
 
-        var token = PickWithChain(logits, grammar: null);
-        if (!grammar.Allows(token))
+        var token = PickWithChain(logits, grammar: null, banned: null);
+        if (!grammar.Allows(token) || !_utf8.Allows(_tokenizer.TokenBytes(token)))
         {
-            token = PickWithChain(logits, grammar);
-            if (!grammar.Allows(token))
+            HashSet<int>? banned = null;
+            for (var attempt = 0; ; attempt++)
             {
-                throw InferenceException.Invalid(
-                    "No token the model can produce continues the required format here (the grammar allows no candidate, e.g. end-of-generation banned by logit_bias).",
-                    "response_format", "grammar_failed");
+                token = PickWithChain(logits, grammar, banned);
+                if (grammar.Allows(token) && _utf8.Allows(_tokenizer.TokenBytes(token)))
+                {
+                    break;
+                }
+
+                if (attempt == MaxRepicks)
+                {
+                    throw InferenceException.Invalid(
+                        "No token the model can produce continues the required format here (the grammar allows no candidate, e.g. end-of-generation banned by logit_bias).",
+                        "response_format", "grammar_failed");
+                }
+
+                (banned ??= []).Add(token);
             }
         }
 
@@ -61,13 +78,14 @@ public sealed partial class LlamaSharpSampler
         if (!_tokenizer.IsEndOfGeneration(token))
         {
             grammar.Accept(token);
+            _utf8.Advance(_tokenizer.TokenBytes(token));
         }
 
         return token;
     }
 
     /// <summary>Runs the chain over all candidates (masked by <paramref name="grammar"/> first when given).</summary>
-    private int PickWithChain(ReadOnlySpan<float> logits, GrammarGate? grammar)
+    private int PickWithChain(ReadOnlySpan<float> logits, GrammarGate? grammar, HashSet<int>? banned)
     {
         var array = LLamaTokenDataArray.Create(logits, _candidates);
         using (LLamaTokenDataArrayNative.Create(array, out var native))
@@ -75,6 +93,11 @@ public sealed partial class LlamaSharpSampler
             if (grammar is not null)
             {
                 grammar.Apply(ref native);
+                foreach (var token in banned ?? [])
+                {
+                    native.Data[token].Logit = float.NegativeInfinity; // still in id order: nothing sorted yet
+                }
+
                 if (!AnyAllowed(native.Data))
                 {
                     throw InferenceException.Invalid(

@@ -68,7 +68,8 @@ public sealed class ChatCompletionsHandler(
             var tokens = engine.Tokenizer.Tokenize(prompt, addSpecial: true, parseSpecial: true);
             TokenChecks.LogitBias(request.LogitBias, engine.Tokenizer.VocabSize);
 
-            var generationRequests = ChatRequestMapper.ToGenerationRequests(request, tokens, id);
+            var grammar = ResponseFormatMapper.ToGrammar(request.ResponseFormat, request.IgnoreEos);
+            var generationRequests = ChatRequestMapper.ToGenerationRequests(request, tokens, id, grammar);
             var streams = GenerationStarter.StartAll(engine, generationRequests, cancellation);
             var header = new ChatResponseMapper.Header(id, time.GetUtcNow().ToUnixTimeSeconds(), modelId, request.StreamOptions?.IncludeUsage == true);
             var withLogprobs = request.Logprobs == true;

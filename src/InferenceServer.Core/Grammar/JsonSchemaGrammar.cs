@@ -44,6 +44,7 @@ public sealed partial class JsonSchemaGrammar
 
     public static string FromSchema(JsonNode? schema)
     {
+        schema = Normalize(schema);
         var converter = new JsonSchemaGrammar(schema ?? throw new SchemaException("The schema is null.", "#"));
         var expression = converter.Visit(schema, "#", RootRule);
         if (expression != RootRule)
@@ -61,7 +62,8 @@ public sealed partial class JsonSchemaGrammar
     /// name (tool-call grammars put several schemas into one grammar).</summary>
     public static (string Root, IReadOnlyDictionary<string, string> Rules) Rules(JsonNode? schema, string prefix)
     {
-        var converter = new JsonSchemaGrammar(schema ?? new JsonObject());
+        schema = Normalize(schema) ?? new JsonObject();
+        var converter = new JsonSchemaGrammar(schema);
         var root = prefix + "-root";
         var expression = converter.Visit(schema ?? new JsonObject(), "#", root);
         if (expression != root)
@@ -71,6 +73,10 @@ public sealed partial class JsonSchemaGrammar
 
         return (root, converter._rules);
     }
+
+    /// <summary>A copy parsed from text, so every number reads back as any numeric type (a JsonValue built from an
+    /// int does not read as a double).</summary>
+    private static JsonNode? Normalize(JsonNode? schema) => schema is null ? null : JsonNode.Parse(schema.ToJsonString());
 
     /// <summary>Renders a rule set as GBNF text, root first.</summary>
     public static string Render(IReadOnlyDictionary<string, string> rules)

@@ -12,7 +12,9 @@ namespace InferenceServer.Core.Grammar;
 /// </summary>
 public sealed class PatternGrammar
 {
-    private const string AnyChar = """[^"\\\x7F\x00-\x1F]""";
+    /// <summary>Regexes count UTF-16 units (ECMA-262 without the u flag, and .NET): one character is one BMP code
+    /// point, so '.' and negated classes never produce characters outside the BMP.</summary>
+    private const string AnyChar = """[^"\\\x7F\x00-\x1F\U00010000-\U0010FFFF]""";
     private readonly string _pattern;
     private int _pos;
 
@@ -116,22 +118,23 @@ public sealed class PatternGrammar
             return atom;
         }
 
-        string? suffix = Peek switch
+        string? suffix;
+        if (Peek == '{')
         {
-            '*' => "*",
-            '+' => "+",
-            '?' => "?",
-            '{' => Braces(),
-            _ => null,
-        };
+            suffix = Braces();
+        }
+        else
+        {
+            suffix = Peek switch { '*' => "*", '+' => "+", '?' => "?", _ => null };
+            if (suffix is not null)
+            {
+                _pos++;
+            }
+        }
+
         if (suffix is null)
         {
             return atom;
-        }
-
-        if (Peek != '{')
-        {
-            _pos++;
         }
 
         if (More && Peek == '?')
@@ -273,7 +276,7 @@ public sealed class PatternGrammar
 
     private static string NegatedClass(List<(int From, int To)> ranges)
     {
-        var sb = new StringBuilder("[^\"\\\\\\x7F\\x00-\\x1F");
+        var sb = new StringBuilder("[^\"\\\\\\x7F\\x00-\\x1F\\U00010000-\\U0010FFFF");
         foreach (var (from, to) in ranges)
         {
             sb.Append(Gbnf.ClassChar(from));
@@ -326,9 +329,9 @@ public sealed class PatternGrammar
             case 'd': return ("[0-9]", 0, "d");
             case 'w': return ("[a-zA-Z0-9_]", 0, "w");
             case 's': return ("\" \"", 0, "s");
-            case 'D': return ("[^\"\\\\\\x7F\\x00-\\x1F0-9]", 0, "D");
-            case 'W': return ("[^\"\\\\\\x7F\\x00-\\x1Fa-zA-Z0-9_]", 0, "W");
-            case 'S': return ("[^\"\\\\\\x7F\\x00-\\x20]", 0, "S");
+            case 'D': return ("[^\"\\\\\\x7F\\x00-\\x1F\\U00010000-\\U0010FFFF0-9]", 0, "D");
+            case 'W': return ("[^\"\\\\\\x7F\\x00-\\x1F\\U00010000-\\U0010FFFFa-zA-Z0-9_]", 0, "W");
+            case 'S': return ("[^\"\\\\\\x7F\\x00-\\x20\\U00010000-\\U0010FFFF]", 0, "S");
             case 'n': return (JsonChar('\n'), '\n', null);
             case 't': return (JsonChar('\t'), '\t', null);
             case 'r': return (JsonChar('\r'), '\r', null);

@@ -32,10 +32,12 @@ public static class ChatRequestMapper
         new(r.Temperature, r.TopP, r.PresencePenalty, r.FrequencyPenalty, r.LogitBias, r.Seed, r.TopK, r.MinP, r.RepetitionPenalty, r.IgnoreEos);
 
     /// <summary>One engine request per choice (n of them).</summary>
-    public static IReadOnlyList<GenerationRequest> ToGenerationRequests(ChatCompletionRequest request, IReadOnlyList<int> promptTokens, string responseId)
+    /// <param name="grammar">The output constraint (tool calls, response_format); null: free text.</param>
+    public static IReadOnlyList<GenerationRequest> ToGenerationRequests(ChatCompletionRequest request, IReadOnlyList<int> promptTokens, string responseId,
+        GrammarConstraint? grammar = null)
     {
         var n = request.N ?? 1;
-        var fields = SamplingFields(request);
+        var fields = SamplingFields(request) with { Grammar = grammar };
         var result = new GenerationRequest[n];
         for (var i = 0; i < n; i++)
         {

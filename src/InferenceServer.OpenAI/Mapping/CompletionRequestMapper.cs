@@ -21,7 +21,7 @@ public static class CompletionRequestMapper
     public static IReadOnlyList<GenerationRequest> ToGenerationRequests(CompletionRequest request, IReadOnlyList<IReadOnlyList<int>> promptTokens, string responseId)
     {
         var n = request.N ?? 1;
-        var fields = SamplingFields(request);
+        var fields = SamplingFields(request) with { Grammar = ResponseFormatMapper.ToGrammar(request.ResponseFormat, request.IgnoreEos) };
         var result = new List<GenerationRequest>(promptTokens.Count * n);
         for (var p = 0; p < promptTokens.Count; p++)
         {

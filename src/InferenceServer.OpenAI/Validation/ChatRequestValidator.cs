@@ -115,15 +115,7 @@ public static class ChatRequestValidator
             throw ParamChecks.Unsupported("Function calling", request.Functions is { Count: > 0 } ? "functions" : "function_call");
         }
 
-        switch (request.ResponseFormat?.Type)
-        {
-            case null or "text":
-                break;
-            case "json_object" or "json_schema":
-                throw ParamChecks.Unsupported($"response_format type '{request.ResponseFormat.Type}'", "response_format");
-            default:
-                throw InferenceException.Invalid($"Invalid value: '{request.ResponseFormat.Type}'. Supported values are: 'text', 'json_object', and 'json_schema'.", "response_format.type", "invalid_value");
-        }
+        Mapping.ResponseFormatMapper.Validate(request.ResponseFormat);
 
         if (request.Modalities is { } modalities && modalities.Any(m => m != "text"))
         {

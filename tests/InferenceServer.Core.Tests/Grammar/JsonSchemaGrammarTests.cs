@@ -96,7 +96,7 @@ public sealed class JsonSchemaGrammarTests
     [Theory]
     [InlineData("^[a-z]{2,3}-\\d+$", "[a-z]")]
     [InlineData("(ab|cd)?x", "(\"a\" \"b\" | \"c\" \"d\")")]
-    [InlineData("[^\"]+", "[^\"\\\\\\x7F\\x00-\\x1F\"]")]
+    [InlineData("[^\"]+", "[^\"\\\\\\x7F\\x00-\\x1F\\U00010000-\\U0010FFFF\"]")]
     public void Patterns_become_grammar(string pattern, string fragment)
     {
         var schema = new JsonObject { ["type"] = "string", ["pattern"] = pattern };
