@@ -62,7 +62,7 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
                 context = CreateContext(weights, parameters, path);
             }
 
-            var template = LlamaSharpChatTemplate.Create(weights.NativeHandle, _model.ChatTemplate, path);
+            var template = ChatTemplateSelection.Select(weights.NativeHandle, _model, path, TimeProvider.System);
             var tokenizer = new LlamaSharpTokenizer(weights.NativeHandle);
             var metadata = BuildMetadata(path, weights, context.NativeHandle);
             var backend = new LlamaSharpBackend(weights, context, metadata, tokenizer, template,

@@ -9,9 +9,9 @@ using LLama.Native;
 namespace InferenceServer.LlamaSharp;
 
 /// <summary>
-/// Renders chat messages with llama.cpp's <c>llama_chat_apply_template</c> (built-in template families matched by
-/// name or pattern; not a Jinja engine). The template is the configured override, else the model's
-/// <c>tokenizer.chat_template</c>, else chatml. Thread-safe: every call builds its own <see cref="LLamaTemplate"/>.
+/// Renders chat messages with llama.cpp's <c>llama_chat_apply_template</c> by built-in name (chatml, llama3, ...):
+/// used for a configured built-in name and for a model that carries no template (chatml). Jinja templates go to
+/// Core's <see cref="Core.Templates.JinjaChatTemplate"/>. Thread-safe: every call builds its own <see cref="LLamaTemplate"/>.
 /// </summary>
 public sealed class LlamaSharpChatTemplate : IChatTemplate
 {
@@ -26,55 +26,41 @@ public sealed class LlamaSharpChatTemplate : IChatTemplate
         Name = name;
     }
 
-    /// <summary>The configured built-in name (e.g. "chatml"), "custom" for a configured template string,
-    /// "gguf" for the model's own template, or "chatml" as the fallback.</summary>
+    /// <summary>The built-in name (e.g. "chatml", the fallback for a model without a template).</summary>
     public string Name { get; }
 
-    /// <summary>The template text or built-in name handed to llama.cpp.</summary>
+    /// <summary>The built-in name handed to llama.cpp.</summary>
     public string Template => _template;
 
-    /// <summary>Picks the template and checks that llama.cpp recognises it; throws a clear
-    /// <see cref="InferenceException"/> at load time when it does not.</summary>
-    internal static LlamaSharpChatTemplate Create(SafeLlamaModelHandle model, string? configured, string modelPath)
+    /// <summary>A llama.cpp built-in template by name, checked once (an unknown name throws a clear
+    /// <see cref="InferenceException"/> at load time naming <paramref name="source"/>).</summary>
+    internal static LlamaSharpChatTemplate CreateBuiltIn(string template, string name, string source, string bosToken, string eosToken)
     {
-        LlamaSharpChatTemplate template;
-        string source;
-        if (!string.IsNullOrWhiteSpace(configured))
-        {
-            var isName = configured.Length <= 64 && !configured.Contains('\n') && !configured.Contains("{%", StringComparison.Ordinal);
-            template = new LlamaSharpChatTemplate(configured, isName ? configured.Trim() : "custom");
-            source = $"Model:ChatTemplate '{Shorten(configured)}'";
-        }
-        else if (model.GetTemplate(null, strict: false) is { Length: > 0 } embedded)
-        {
-            template = new LlamaSharpChatTemplate(embedded, "gguf");
-            source = $"the tokenizer.chat_template of '{modelPath}'";
-        }
-        else
-        {
-            template = new LlamaSharpChatTemplate(DefaultTemplate, DefaultTemplate);
-            source = "the default chatml template";
-        }
-
+        var result = new LlamaSharpChatTemplate(template, name) { BosToken = bosToken, EosToken = eosToken };
         try
         {
-            template.Apply([new ChatMessage("system", "s"), new ChatMessage("user", "u")], addGenerationPrompt: true);
+            ((IChatTemplate)result).Apply([new ChatMessage("system", "s"), new ChatMessage("user", "u")], addGenerationPrompt: true);
         }
         catch (MissingTemplateException ex)
         {
             throw new InferenceException(InferenceErrorKind.Internal,
-                $"Chat template from {source} is not one llama.cpp recognises; set Model:ChatTemplate to a built-in name such as chatml, llama3 or mistral-v7.",
+                $"Chat template from {source} is not one llama.cpp recognises; set Model:ChatTemplate to a built-in name such as chatml, llama3 or mistral-v7, or to Jinja source.",
                 inner: ex);
         }
 
-        return template;
+        return result;
     }
 
-    public string Apply(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt)
+    public string BosToken { get; private init; } = "";
+    public string EosToken { get; private init; } = "";
+
+    /// <summary>Roles and text only: llama.cpp's built-ins cannot render tools or tool calls (a tool call's turn
+    /// renders its text content).</summary>
+    public string Render(ChatTemplateInput input)
     {
-        ArgumentNullException.ThrowIfNull(messages);
-        var native = new LLamaTemplate(_template) { AddAssistant = addGenerationPrompt };
-        foreach (var message in messages)
+        ArgumentNullException.ThrowIfNull(input);
+        var native = new LLamaTemplate(_template) { AddAssistant = input.AddGenerationPrompt };
+        foreach (var message in input.Messages)
         {
             native.Add(MapRole(message.Role), message.Content ?? string.Empty);
         }
@@ -86,9 +72,4 @@ public sealed class LlamaSharpChatTemplate : IChatTemplate
     internal static string MapRole(string role) =>
         string.Equals(role, "developer", StringComparison.OrdinalIgnoreCase) ? "system" : role;
 
-    private static string Shorten(string text)
-    {
-        var flat = text.ReplaceLineEndings(" ");
-        return flat.Length <= 60 ? flat : flat[..57] + "...";
-    }
 }

@@ -78,11 +78,14 @@ public sealed class OpenAiSdkTests : IDisposable
     {
         var client = new OpenAIModelClient(new ApiKeyCredential("sk-test"), Options());
         OpenAIModelCollection models = await client.GetModelsAsync();
-        var model = Assert.Single(models);
+        var model = models[0];
         Assert.Equal(FakeInferenceEngine.ModelId, model.Id);
         Assert.Equal("inferenceserver", model.OwnedBy);
+        Assert.Contains(models, m => m.Id == "few-shot-arithmetic" && m.OwnedBy == "prompt-template");
         OpenAIModel one = await client.GetModelAsync(FakeInferenceEngine.ModelId);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(FakeInferenceEngine.ModelCreated), one.CreatedAt);
+        OpenAIModel template = await client.GetModelAsync("few-shot-arithmetic");
+        Assert.Equal("prompt-template", template.OwnedBy);
     }
 
     [Fact]

@@ -27,11 +27,17 @@ public sealed class OtherEndpointsTests : IDisposable
         var (status, body, _) = await GetAsync("/v1/models");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("list", body.GetProperty("object").GetString());
-        var model = Assert.Single(body.GetProperty("data").EnumerateArray());
+        var data = body.GetProperty("data").EnumerateArray().ToList();
+        var model = data[0];
         Assert.Equal("tiny-test", model.GetProperty("id").GetString());
         Assert.Equal("model", model.GetProperty("object").GetString());
         Assert.Equal(FakeInferenceEngine.ModelCreated, model.GetProperty("created").GetInt64());
         Assert.Equal("inferenceserver", model.GetProperty("owned_by").GetString());
+
+        // The configured prompt templates follow as models of their own, in name order.
+        Assert.Equal(["few-shot-arithmetic", "in-context-qa", "zero-shot"], data.Skip(1).Select(m => m.GetProperty("id").GetString()));
+        Assert.All(data.Skip(1), m => Assert.Equal("prompt-template", m.GetProperty("owned_by").GetString()));
+        Assert.All(data.Skip(1), m => Assert.Equal("model", m.GetProperty("object").GetString()));
     }
 
     [Theory]

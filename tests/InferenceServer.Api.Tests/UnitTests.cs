@@ -68,7 +68,7 @@ public class PromptTemplateTests
     [Fact]
     public void Chat_keeps_request_system_and_wraps_only_last_user()
     {
-        var result = PromptTemplateRenderer.ApplyToChat(FewShot, [new ChatMessage("system", "mine"), new ChatMessage("user", "a"), new ChatMessage("assistant", "b"), new ChatMessage("user", "c")], "ctx");
+        var result = PromptTemplateRenderer.ApplyToChat(CompiledPromptTemplate.Compile("few", FewShot), [new ChatMessage("system", "mine"), new ChatMessage("user", "a"), new ChatMessage("assistant", "b"), new ChatMessage("user", "c")], "ctx");
         Assert.Equal(
             [new ChatMessage("system", "mine"), new ChatMessage("user", "In: 1 (ctx)"), new ChatMessage("assistant", "one"), new ChatMessage("user", "a"), new ChatMessage("assistant", "b"), new ChatMessage("user", "In: c (ctx)")],
             result);
@@ -77,7 +77,7 @@ public class PromptTemplateTests
     [Fact]
     public void Text_prompt_layout()
     {
-        Assert.Equal("sys\n\nIn: 1 ()\none\n\nIn: q ()", PromptTemplateRenderer.ApplyToText(FewShot, "q", null));
+        Assert.Equal("sys\n\nIn: 1 ()\none\n\nIn: q ()", PromptTemplateRenderer.ApplyToText(CompiledPromptTemplate.Compile("few", FewShot), "q", null));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ public sealed class LlamaSharpChatTemplateTests(ModelFiles files)
 {
     private static readonly ChatMessage[] Conversation =
     [
-        new("developer", "Be brief."),
+        new("system", "Be brief."),
         new("user", "Hi"),
         new("assistant", "Hello."),
         new("tool", "42"),
@@ -40,6 +40,10 @@ public sealed class LlamaSharpChatTemplateTests(ModelFiles files)
 
         Assert.Equal("chatml", backend.ChatTemplate.Name);
         Assert.Equal(ExpectedChatml + "<|im_start|>assistant\n", backend.ChatTemplate.Apply(Conversation, addGenerationPrompt: true));
+        Assert.Null(backend.ChatTemplate.Source);
+
+        // llama.cpp's built-ins know no "developer" role: it renders as system.
+        Assert.StartsWith("<|im_start|>system\nBe brief.", backend.ChatTemplate.Apply([new("developer", "Be brief.")], addGenerationPrompt: false));
     }
 
     [Fact]

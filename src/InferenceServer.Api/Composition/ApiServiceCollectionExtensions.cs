@@ -33,6 +33,7 @@ public static class ApiServiceCollectionExtensions
 
         services.AddPromptTemplates(configuration);
         services.AddSingleton<ServedModel>();
+        services.AddSingleton<ChatPromptBuilder>();
         services.AddSingleton<ChatCompletionsHandler>();
         services.AddSingleton<CompletionsHandler>();
         services.AddExceptionHandler<OpenAiExceptionHandler>();
@@ -59,6 +60,8 @@ public static class ApiServiceCollectionExtensions
         app.MapModels();
         app.MapTokenize();
         app.MapPromptTemplates();
+        app.MapApplyTemplate();
+        app.MapProps();
         return app;
     }
 }

@@ -2,12 +2,10 @@ using InferenceServer.Api.Errors;
 using InferenceServer.Api.Http;
 using InferenceServer.Api.Observability.Swagger;
 using InferenceServer.Api.Streaming;
-using InferenceServer.Api.Templates;
 using InferenceServer.Core.Diagnostics;
 using InferenceServer.Core.Engine;
 using InferenceServer.Core.Errors;
 using InferenceServer.Core.Generation;
-using InferenceServer.Core.Templates;
 using InferenceServer.OpenAI.Ids;
 using InferenceServer.OpenAI.Json;
 using InferenceServer.OpenAI.Mapping;
@@ -37,8 +35,7 @@ public static class ChatCompletionsEndpoint
 /// <summary>Validates, renders and tokenizes the conversation, runs n choices and answers in JSON or SSE.</summary>
 public sealed class ChatCompletionsHandler(
     IInferenceEngine engine,
-    ServedModel servedModel,
-    PromptTemplateCatalog templates,
+    ChatPromptBuilder prompts,
     IIdGenerator ids,
     TimeProvider time,
     IRequestMetrics metrics,
@@ -54,16 +51,8 @@ public sealed class ChatCompletionsHandler(
         {
             JsonBody.LogIgnoredFields(logger, "chat.completions", request);
             ChatRequestValidator.Validate(request);
-            var modelId = servedModel.Resolve(request.Model!);
-            var template = templates.Find(request.PromptTemplate);
-            var messages = ChatRequestMapper.ToMessages(request);
-            if (template is not null)
-            {
-                messages = PromptTemplateRenderer.ApplyToChat(template, messages, request.Context);
-            }
-
+            var (modelId, prompt) = prompts.Build(request);
             var id = ids.NewId(IdPrefixes.Chat);
-            var prompt = engine.ChatTemplate.Apply(messages, addGenerationPrompt: true);
             ApiLog.RenderedPrompt(logger, id, prompt);
             var tokens = engine.Tokenizer.Tokenize(prompt, addSpecial: true, parseSpecial: true);
             TokenChecks.LogitBias(request.LogitBias, engine.Tokenizer.VocabSize);

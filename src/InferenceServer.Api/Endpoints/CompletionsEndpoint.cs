@@ -52,8 +52,8 @@ public sealed class CompletionsHandler(
         {
             JsonBody.LogIgnoredFields(logger, "completions", request);
             CompletionRequestValidator.Validate(request);
-            var modelId = servedModel.Resolve(request.Model!);
-            var template = templates.Find(request.PromptTemplate);
+            var (modelId, modelTemplate) = servedModel.Route(request.Model!);
+            var template = templates.Find(request.PromptTemplate) ?? modelTemplate;
             var (prompts, echoTexts) = Tokenize(request, template);
             TokenChecks.LogitBias(request.LogitBias, engine.Tokenizer.VocabSize);
 
@@ -88,7 +88,7 @@ public sealed class CompletionsHandler(
     }
 
     /// <summary>Token ids per prompt, and the prompt text each choice echoes.</summary>
-    private (IReadOnlyList<IReadOnlyList<int>> Tokens, IReadOnlyList<string> Texts) Tokenize(CompletionRequest request, PromptTemplate? template)
+    private (IReadOnlyList<IReadOnlyList<int>> Tokens, IReadOnlyList<string> Texts) Tokenize(CompletionRequest request, CompiledPromptTemplate? template)
     {
         var tokenizer = engine.Tokenizer;
         if (request.Prompt!.TokenLists is { } lists)

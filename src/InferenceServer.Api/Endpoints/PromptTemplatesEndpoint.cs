@@ -16,9 +16,9 @@ public static class PromptTemplatesEndpoint
                         Data = catalog.All.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new PromptTemplateDto
                         {
                             Name = t.Key,
-                            SystemPrompt = t.Value.SystemPrompt,
-                            UserTemplate = t.Value.UserTemplate,
-                            Examples = t.Value.Examples.Select(e => new PromptExampleDto(e.User, e.Assistant)).ToList(),
+                            SystemPrompt = t.Value.Definition.SystemPrompt,
+                            UserTemplate = t.Value.Definition.UserTemplate,
+                            Examples = t.Value.Definition.Examples.Select(e => new PromptExampleDto(e.User, e.Assistant)).ToList(),
                         }).ToList(),
                     },
                     OpenAiJsonContext.Default.PromptTemplateList))

@@ -50,11 +50,27 @@ public interface ITokenSampler : IDisposable
     int Sample(int batchIndex);
 }
 
-/// <summary>Renders chat messages to prompt text with the model's template (or a configured override).</summary>
+/// <summary>Renders chat messages to prompt text with the model's template (or a configured override).
+/// Thread-safe.</summary>
 public interface IChatTemplate
 {
+    /// <summary>Where the template came from: "gguf", "custom", or a llama.cpp built-in name such as "chatml".</summary>
     string Name { get; }
-    string Apply(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt);
+
+    /// <summary>The Jinja source when the template is Jinja (GET /props shows it); null for llama.cpp built-ins.</summary>
+    string? Source => null;
+
+    /// <summary>The model's BOS and EOS token texts (the template's <c>bos_token</c> and <c>eos_token</c>).</summary>
+    string BosToken => "";
+
+    string EosToken => "";
+
+    /// <summary>The prompt text; throws an invalid-request <see cref="Errors.InferenceException"/> when the template
+    /// refuses the conversation (its <c>raise_exception</c> message).</summary>
+    string Render(ChatTemplateInput input);
+
+    string Apply(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt) =>
+        Render(new ChatTemplateInput(messages) { AddGenerationPrompt = addGenerationPrompt });
 }
 
 /// <summary>Static facts about the loaded model and the context built for it.</summary>

@@ -22,9 +22,13 @@ public sealed class ModelOptions
     public int Threads { get; set; } = 1;
     /// <summary>Layers offloaded to the GPU (-1 = all, 0 = CPU only).</summary>
     public int GpuLayers { get; set; }
-    /// <summary>Override the GGUF chat template: a llama.cpp built-in name (chatml, llama3, mistral-v7, ...) or
-    /// a template string llama.cpp recognises. Null: the model's own template, else chatml.</summary>
+    /// <summary>Override the GGUF chat template: Jinja source (rendered by the project's Jinja engine), or a
+    /// llama.cpp built-in name (chatml, llama3, mistral-v7, ...: one line, no braces). Null: the model's own
+    /// <c>tokenizer.chat_template</c>, else chatml.</summary>
     public string? ChatTemplate { get; set; }
+    /// <summary>A file holding the Jinja chat template (alternative to <see cref="ChatTemplate"/>); relative paths
+    /// resolve like <see cref="Path"/>.</summary>
+    public string? ChatTemplateFile { get; set; }
     public bool FlashAttention { get; set; } = true;
     public bool UseMemoryMap { get; set; } = true;
 }

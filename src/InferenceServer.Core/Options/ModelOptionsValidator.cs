@@ -27,6 +27,19 @@ public sealed class ModelOptionsValidator : IValidateOptions<ModelOptions>
             errors.Add(ModelPathResolver.NotFoundMessage(options.Path));
         }
 
+        if (!string.IsNullOrWhiteSpace(options.ChatTemplateFile))
+        {
+            if (!string.IsNullOrWhiteSpace(options.ChatTemplate))
+            {
+                errors.Add("Set Model:ChatTemplate or Model:ChatTemplateFile, not both.");
+            }
+
+            if (_resolve(options.ChatTemplateFile) is null)
+            {
+                errors.Add($"Model:ChatTemplateFile '{options.ChatTemplateFile}' was not found (tried {string.Join(", ", ModelPathResolver.Candidates(options.ChatTemplateFile).Select(c => $"'{c}'"))}).");
+            }
+        }
+
         if (options.ContextSize < 0)
         {
             errors.Add($"Model:ContextSize must be 0 (the model's training context) or positive; got {options.ContextSize}.");

@@ -31,5 +31,7 @@ namespace InferenceServer.OpenAI.Json;
 [JsonSerializable(typeof(DetokenizeRequest))]
 [JsonSerializable(typeof(DetokenizeResponse))]
 [JsonSerializable(typeof(PromptTemplateList))]
+[JsonSerializable(typeof(ApplyTemplateResponse))]
+[JsonSerializable(typeof(PropsResponse))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class OpenAiJsonContext : JsonSerializerContext;

@@ -9,10 +9,26 @@ public static class ChatRequestMapper
     /// <summary>Text parts of an array content are joined with a newline (as vLLM does).</summary>
     public const string PartSeparator = "\n";
 
-    /// <summary>The conversation as the chat template sees it; "developer" becomes "system" (templates know no
-    /// developer role).</summary>
+    /// <summary>The conversation as the chat template sees it; "developer" becomes "system" (most templates know no
+    /// developer role); text parts are joined; assistant tool calls, tool-call ids and names are kept.</summary>
     public static IReadOnlyList<ChatMessage> ToMessages(ChatCompletionRequest request) =>
-        request.Messages!.Select(m => new ChatMessage(m!.Role == "developer" ? "system" : m.Role!, ContentText(m.Content))).ToList();
+        request.Messages!.Select((m, i) => new ChatMessage(m!.Role == "developer" ? "system" : m.Role!, m.Content is null ? null : ContentText(m.Content))
+        {
+            ToolCalls = ToolJson.ToCalls(m.ToolCalls, $"messages[{i}].tool_calls"),
+            ToolCallId = m.ToolCallId,
+            Name = m.Name,
+            ReasoningContent = m.ReasoningContent,
+        }).ToList();
+
+    /// <summary>What the chat template renders: the (possibly prompt-templated) <paramref name="messages"/>, the
+    /// request's tools and its <c>chat_template_kwargs</c>, with the assistant's turn opened.</summary>
+    public static ChatTemplateInput ToTemplateInput(ChatCompletionRequest request, IReadOnlyList<ChatMessage> messages) =>
+        new(messages)
+        {
+            Tools = ToolJson.ToDefinitions(request.Tools),
+            AddGenerationPrompt = true,
+            Kwargs = request.ChatTemplateKwargs,
+        };
 
     public static string ContentText(MessageContent? content) =>
         content switch

@@ -43,6 +43,8 @@ public sealed class ChatCompletionRequest : IHasExtensionData
     public string? PromptTemplate { get; init; }
     /// <summary>Text substituted for "{context}" in the prompt template.</summary>
     public string? Context { get; init; }
+    /// <summary>Extra chat-template variables (vLLM and llama-server accept it), e.g. {"enable_thinking": false}.</summary>
+    public Dictionary<string, JsonElement>? ChatTemplateKwargs { get; init; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? ExtensionData { get; set; }
@@ -58,6 +60,8 @@ public sealed class ChatMessageDto
     public string? Refusal { get; init; }
     public string? ToolCallId { get; init; }
     public JsonElement? ToolCalls { get; init; }
+    /// <summary>An assistant turn's reasoning (vLLM and llama-server accept it in the history).</summary>
+    public string? ReasoningContent { get; init; }
     public JsonElement? FunctionCall { get; init; }
 
     [JsonExtensionData]

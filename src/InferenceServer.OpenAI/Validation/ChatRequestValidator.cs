@@ -32,7 +32,8 @@ public static class ChatRequestValidator
         ValidateUnsupported(request);
     }
 
-    private static void ValidateMessages(List<ChatMessageDto?>? messages)
+    /// <summary>The messages alone (roles, content, parts, tool calls only on assistant turns).</summary>
+    public static void ValidateMessages(List<ChatMessageDto?>? messages)
     {
         if (messages is null)
         {
@@ -68,9 +69,9 @@ public static class ChatRequestValidator
                 throw InferenceException.Invalid($"Missing required parameter: '{param}.content'.", $"{param}.content", "missing_required_parameter");
             }
 
-            if (message.ToolCalls is { ValueKind: not JsonValueKind.Null })
+            if (message.ToolCalls is { ValueKind: not JsonValueKind.Null } && message.Role != "assistant")
             {
-                throw ParamChecks.Unsupported("Tool calls in assistant messages", $"{param}.tool_calls");
+                throw InferenceException.Invalid($"Invalid parameter: '{param}.tool_calls' is only allowed on assistant messages.", $"{param}.tool_calls", "invalid_value");
             }
 
             if (message.Content?.Parts is { } parts)

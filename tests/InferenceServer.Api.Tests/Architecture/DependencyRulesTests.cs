@@ -4,9 +4,9 @@ using System.Runtime.CompilerServices;
 namespace InferenceServer.Api.Tests.Architecture;
 
 /// <summary>
-/// The layering of the solution, checked on the built assemblies: Core depends on nothing of ours and on neither
-/// ASP.NET Core nor LLamaSharp; OpenAI (protocol) and LlamaSharp (backend) depend only on Core among ours; Api
-/// composes everything. And no production type keeps mutable static state.
+/// The layering of the solution, checked on the built assemblies: the Jinja engine (Templating) depends on nothing
+/// of ours, nor on ASP.NET Core or LLamaSharp; Core depends only on Templating among ours; OpenAI (protocol) and
+/// LlamaSharp (backend) depend only on Core (and Templating through it); Api composes everything. And no production type keeps mutable static state.
 /// </summary>
 public sealed class DependencyRulesTests
 {
@@ -14,8 +14,9 @@ public sealed class DependencyRulesTests
     private const string OpenAi = "InferenceServer.OpenAI";
     private const string LlamaSharp = "InferenceServer.LlamaSharp";
     private const string Api = "InferenceServer.Api";
+    private const string Templating = "InferenceServer.Templating";
 
-    public static TheoryData<string> ProductionAssemblies => new() { Core, OpenAi, LlamaSharp, Api };
+    public static TheoryData<string> ProductionAssemblies => new() { Templating, Core, OpenAi, LlamaSharp, Api };
 
     private static Assembly Load(string name) => Assembly.Load(new AssemblyName(name));
 
@@ -30,10 +31,19 @@ public sealed class DependencyRulesTests
     private static bool IsLlamaSharp(string name) => name.StartsWith("LLamaSharp", StringComparison.OrdinalIgnoreCase) || name.Equals("LLama", StringComparison.OrdinalIgnoreCase);
 
     [Fact]
-    public void Core_references_none_of_our_assemblies_nor_aspnetcore_nor_llamasharp()
+    public void Templating_references_none_of_our_assemblies_nor_aspnetcore_nor_llamasharp()
+    {
+        var references = References(Templating);
+        Assert.Empty(Ours(Templating));
+        Assert.DoesNotContain(references, IsAspNetCore);
+        Assert.DoesNotContain(references, IsLlamaSharp);
+    }
+
+    [Fact]
+    public void Core_references_only_the_template_engine_among_ours_and_no_aspnetcore_or_llamasharp()
     {
         var references = References(Core);
-        Assert.Empty(Ours(Core));
+        Assert.Equal([Templating], Ours(Core));
         Assert.DoesNotContain(references, IsAspNetCore);
         Assert.DoesNotContain(references, IsLlamaSharp);
     }
@@ -42,7 +52,7 @@ public sealed class DependencyRulesTests
     public void OpenAi_protocol_references_only_core_and_no_aspnetcore_or_llamasharp()
     {
         var references = References(OpenAi);
-        Assert.Equal([Core], Ours(OpenAi));
+        Assert.Equal([Core], Ours(OpenAi).Where(n => n != Templating));
         Assert.DoesNotContain(references, IsAspNetCore);
         Assert.DoesNotContain(references, IsLlamaSharp);
     }
@@ -50,7 +60,7 @@ public sealed class DependencyRulesTests
     [Fact]
     public void LlamaSharp_backend_references_only_core_among_ours_and_really_uses_llamasharp()
     {
-        Assert.Equal([Core], Ours(LlamaSharp));
+        Assert.Equal([Core], Ours(LlamaSharp).Where(n => n != Templating));
         Assert.DoesNotContain(References(LlamaSharp), IsAspNetCore);
 
         // Control: the predicate does recognise LLamaSharp, so the Core/OpenAI checks above can fail.

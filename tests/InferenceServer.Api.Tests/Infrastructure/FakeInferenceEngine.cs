@@ -121,11 +121,13 @@ public sealed class FakeChatTemplate : IChatTemplate
     public string Name => "fake";
     public string? LastPrompt { get; private set; }
     public IReadOnlyList<ChatMessage>? LastMessages { get; private set; }
+    public ChatTemplateInput? LastInput { get; private set; }
 
-    public string Apply(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt)
+    public string Render(ChatTemplateInput input)
     {
-        LastMessages = messages;
-        LastPrompt = string.Concat(messages.Select(m => $"{m.Role}: {m.Content}\n")) + (addGenerationPrompt ? "assistant:" : "");
+        LastInput = input;
+        LastMessages = input.Messages;
+        LastPrompt = string.Concat(input.Messages.Select(m => $"{m.Role}: {m.Content}\n")) + (input.AddGenerationPrompt ? "assistant:" : "");
         return LastPrompt;
     }
 }

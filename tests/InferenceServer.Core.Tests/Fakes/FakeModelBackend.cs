@@ -199,7 +199,7 @@ public sealed class FakeModelBackend : IModelBackend
     {
         public string Name => "fake";
 
-        public string Apply(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt) =>
-            string.Concat(messages.Select(m => m.Content));
+        public string Render(ChatTemplateInput input) =>
+            string.Concat(input.Messages.Select(m => m.Content));
     }
 }

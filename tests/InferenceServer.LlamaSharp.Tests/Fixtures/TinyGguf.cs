@@ -33,7 +33,7 @@ internal static class TinyGguf
     public static int ImStartId => VocabSize - 2;
     public static int ImEndId => VocabSize - 1;
 
-    public static void Write(string path, int seed = 1234, bool addBos = false, bool withTemplate = true)
+    public static void Write(string path, int seed = 1234, bool addBos = false, bool withTemplate = true, string? template = null, string? toolUseTemplate = null)
     {
         var random = new Random(seed);
         var headDim = Embedding / Heads;
@@ -83,7 +83,12 @@ internal static class TinyGguf
         };
         if (withTemplate)
         {
-            kv.Add(("tokenizer.chat_template", w => WriteString(w, ChatmlTemplate)));
+            kv.Add(("tokenizer.chat_template", w => WriteString(w, template ?? ChatmlTemplate)));
+        }
+
+        if (toolUseTemplate is not null)
+        {
+            kv.Add(("tokenizer.chat_template.tool_use", w => WriteString(w, toolUseTemplate)));
         }
 
         using var stream = File.Create(path);
