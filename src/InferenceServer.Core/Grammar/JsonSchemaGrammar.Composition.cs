@@ -26,7 +26,7 @@ public sealed partial class JsonSchemaGrammar
         }
 
         var node = Lookup(target, path);
-        var name = NewName(target.Length > 2 ? target[(target.LastIndexOf('/') + 1)..] : "root-ref");
+        var name = NewName(_refPrefix + (target.Length > 2 ? target[(target.LastIndexOf('/') + 1)..] : "root-ref"));
         _refRules[target] = name;
         return Define(name, Visit(node, target, name));
     }

@@ -37,7 +37,17 @@ public sealed partial class JsonSchemaGrammar
     private readonly Dictionary<string, string> _rules = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _refRules = new(StringComparer.Ordinal);
 
-    private JsonSchemaGrammar(JsonNode document) => _document = document;
+    private readonly string _refPrefix;
+
+    private JsonSchemaGrammar(JsonNode document, string refPrefix = "")
+    {
+        _document = document;
+        _refPrefix = refPrefix;
+    }
+
+    /// <summary>The shared JSON rules (space, string, ...) a caller's own rules may reference.</summary>
+    public static IReadOnlyDictionary<string, string> PrimitiveRules(params string[] names) =>
+        names.SelectMany(JsonGrammarRules.WithDependencies).Distinct().ToDictionary(n => n, n => JsonGrammarRules.Primitives[n]);
 
     /// <summary>The GBNF (root rule <see cref="RootRule"/>) for instances of <paramref name="schema"/>.</summary>
     public static string FromSchema(JsonElement schema) => FromSchema(JsonNode.Parse(schema.GetRawText()));
@@ -63,7 +73,7 @@ public sealed partial class JsonSchemaGrammar
     public static (string Root, IReadOnlyDictionary<string, string> Rules) Rules(JsonNode? schema, string prefix)
     {
         schema = Normalize(schema) ?? new JsonObject();
-        var converter = new JsonSchemaGrammar(schema);
+        var converter = new JsonSchemaGrammar(schema, prefix + "-");
         var root = prefix + "-root";
         var expression = converter.Visit(schema ?? new JsonObject(), "#", root);
         if (expression != root)

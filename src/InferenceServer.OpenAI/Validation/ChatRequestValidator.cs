@@ -100,17 +100,6 @@ public static class ChatRequestValidator
 
     private static void ValidateUnsupported(ChatCompletionRequest request)
     {
-        var toolChoiceNone = request.ToolChoice is { ValueKind: JsonValueKind.String } tc && tc.GetString() == "none";
-        if (request.ToolChoice is { ValueKind: not JsonValueKind.Null } && !toolChoiceNone)
-        {
-            throw ParamChecks.Unsupported("Tool calling (tool_choice other than \"none\")", "tool_choice");
-        }
-
-        if (request.Tools is { Count: > 0 } && !toolChoiceNone)
-        {
-            throw ParamChecks.Unsupported("Tool calling", "tools");
-        }
-
         if (request.Functions is { Count: > 0 } || request.FunctionCall is { ValueKind: not JsonValueKind.Null })
         {
             throw ParamChecks.Unsupported("Function calling", request.Functions is { Count: > 0 } ? "functions" : "function_call");
