@@ -53,7 +53,7 @@ public sealed class ChatCompletionsHandler(
             JsonBody.LogIgnoredFields(logger, "chat.completions", request);
             ChatRequestValidator.Validate(request);
             var tools = ToolCallPlanner.Plan(ToolJson.ToDefinitions(request.Tools), request.ToolChoice, request.ParallelToolCalls, engine.ChatTemplate.Source);
-            var (modelId, prompt) = prompts.Build(request, ToolPrompt(tools));
+            var (modelId, prompt) = prompts.Build(request, tools?.Format is GenericToolCallFormat ? m => GenericToolCallFormat.Adapt(m, tools.Tools) : null);
             var id = ids.NewId(IdPrefixes.Chat);
             ApiLog.RenderedPrompt(logger, id, prompt);
             var tokens = engine.Tokenizer.Tokenize(prompt, addSpecial: true, parseSpecial: true);
@@ -109,10 +109,6 @@ public sealed class ChatCompletionsHandler(
 
         return tools.Grammar;
     }
-
-    /// <summary>For a template without tool support (generic format), the system text that offers the tools.</summary>
-    private static string? ToolPrompt(ToolCallPlan? tools) =>
-        tools?.Format is GenericToolCallFormat ? GenericToolCallFormat.SystemPrompt(tools.Tools.Select(t => t.Declaration.GetRawText())) : null;
 
     private async Task StreamAsync(HttpContext context, ChatResponseMapper.Header header, IAsyncEnumerable<IndexedUpdate> merged, int choiceCount, bool withLogprobs,
         ToolCallFormat? toolFormat, RequestRecorder recorder, CancellationToken cancellationToken)

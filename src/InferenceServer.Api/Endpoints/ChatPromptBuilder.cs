@@ -17,9 +17,9 @@ public sealed record ChatPrompt(string ModelId, string Text);
 public sealed class ChatPromptBuilder(IInferenceEngine engine, ServedModel servedModel, PromptTemplateCatalog templates)
 {
     /// <summary>Renders <paramref name="request"/>; a request without "model" (allowed by /apply-template) uses the
-    /// served model. <paramref name="systemAddition"/> (tool instructions for templates without tool support) goes
-    /// into the first system message, or a new one at the start.</summary>
-    public ChatPrompt Build(ChatCompletionRequest request, string? systemAddition = null)
+    /// served model. <paramref name="adapt"/> rewrites the conversation before rendering (tool instructions and
+    /// calls as text for templates without tool support).</summary>
+    public ChatPrompt Build(ChatCompletionRequest request, Func<IReadOnlyList<Core.Generation.ChatMessage>, IReadOnlyList<Core.Generation.ChatMessage>>? adapt = null)
     {
         var route = request.Model is null ? new ModelRoute(engine.Model.Id, null) : servedModel.Route(request.Model);
         var template = templates.Find(request.PromptTemplate) ?? route.Template;
@@ -29,11 +29,9 @@ public sealed class ChatPromptBuilder(IInferenceEngine engine, ServedModel serve
             messages = PromptTemplateRenderer.ApplyToChat(template, messages, request.Context);
         }
 
-        if (systemAddition is not null)
+        if (adapt is not null)
         {
-            messages = messages.Count > 0 && messages[0].Role == "system"
-                ? [messages[0] with { Content = messages[0].Content + "\n\n" + systemAddition }, .. messages.Skip(1)]
-                : [new Core.Generation.ChatMessage("system", systemAddition), .. messages];
+            messages = adapt(messages);
         }
 
         return new ChatPrompt(route.Id, engine.ChatTemplate.Render(ChatRequestMapper.ToTemplateInput(request, messages)));

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using InferenceServer.Core.Generation;
 
 namespace InferenceServer.OpenAI.Tools;
 
@@ -48,6 +49,24 @@ public sealed class GenericToolCallFormat : ToolCallFormat
 
     /// <summary>Nothing is streamed as content: the answer is JSON until it ends.</summary>
     public override int HeldBack(string text) => text.Length;
+
+    /// <summary>The conversation for a template without tool support: the tools and this format offered in the
+    /// (first) system message, earlier calls written as the JSON this format answers with, tool results as tool
+    /// turns with text content.</summary>
+    public static IReadOnlyList<ChatMessage> Adapt(IReadOnlyList<ChatMessage> messages, IReadOnlyList<ToolDefinition> tools)
+    {
+        var system = SystemPrompt(tools.Select(t => t.Declaration.GetRawText()));
+        var adapted = messages.Select(m => m.ToolCalls is { Count: > 0 } calls
+            ? m with
+            {
+                Content = "{\"tool_calls\": [" + string.Join(", ", calls.Select(c => "{\"name\": " + JsonSerializer.Serialize(c.Name, Json.OpenAiJsonContext.Default.String) + ", \"arguments\": " + c.Arguments + "}")) + "]}",
+                ToolCalls = null,
+            }
+            : m).ToList();
+        return adapted.Count > 0 && adapted[0].Role == "system"
+            ? [adapted[0] with { Content = adapted[0].Content + "\n\n" + system }, .. adapted.Skip(1)]
+            : [new ChatMessage("system", system), .. adapted];
+    }
 
     /// <summary>The system text that offers the tools and this format to a model whose template cannot.</summary>
     public static string SystemPrompt(IEnumerable<string> toolDeclarations) =>
