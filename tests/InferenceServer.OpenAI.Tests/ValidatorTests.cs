@@ -51,8 +51,6 @@ public class ValidatorTests
     [InlineData("\"model\":\"m\"," + Msgs + ",\"logit_bias\":{\"50256\":101}", "logit_bias", "between -100 and 100")]
     [InlineData("\"model\":\"m\"," + Msgs + ",\"logit_bias\":{\"abc\":1}", "logit_bias", "Invalid key in 'logit_bias': abc")]
     [InlineData("\"model\":\"m\"," + Msgs + ",\"stream_options\":{\"include_usage\":true}", "stream_options", "only allowed when 'stream' is enabled")]
-    [InlineData("\"model\":\"m\"," + Msgs + ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]", "tools", "not supported")]
-    [InlineData("\"model\":\"m\"," + Msgs + ",\"tool_choice\":\"auto\"", "tool_choice", "not supported")]
     [InlineData("\"model\":\"m\"," + Msgs + ",\"response_format\":{\"type\":\"json_schema\"}", "response_format.json_schema", "Missing required parameter")]
     [InlineData("\"model\":\"m\"," + Msgs + ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"schema\":{}}}", "response_format.json_schema.name", "Missing required parameter")]
     [InlineData("\"model\":\"m\"," + Msgs + ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"a b\"}}", "response_format.json_schema.name", "does not match pattern")]
