@@ -19,12 +19,7 @@ public sealed class SdkToolCallingTests(HermesModelFactory factory) : IClassFixt
     private static readonly BinaryData WeatherParameters = BinaryData.FromString(
         """{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}""");
 
-    private async Task<ChatClient> ChatAsync() => new(factory.Settings.ModelId, new ApiKeyCredential("sk-test"), new OpenAIClientOptions
-    {
-        Endpoint = new Uri(factory.Server.BaseAddress + "v1"),
-        Transport = new HttpClientPipelineTransport(await factory.ReadyClientAsync()),
-        RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-    });
+    private Task<ChatClient> ChatAsync() => SdkChat.CreateAsync(factory);
 
     [Fact]
     public async Task The_openai_sdk_makes_a_full_round_trip()
@@ -101,12 +96,7 @@ public sealed class SdkJsonSchemaTests(TinyRandomEngineFactory factory) : IClass
     [Fact]
     public async Task Create_json_schema_format_returns_a_valid_instance()
     {
-        var chat = new ChatClient(factory.Settings.ModelId, new ApiKeyCredential("sk-test"), new OpenAIClientOptions
-        {
-            Endpoint = new Uri(factory.Server.BaseAddress + "v1"),
-            Transport = new HttpClientPipelineTransport(await factory.ReadyClientAsync()),
-            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-        });
+        var chat = await SdkChat.CreateAsync(factory);
         var options = new ChatCompletionOptions
         {
             Temperature = 1.1f,
@@ -118,4 +108,15 @@ public sealed class SdkJsonSchemaTests(TinyRandomEngineFactory factory) : IClass
         Assert.Equal(ChatFinishReason.Stop, completion.FinishReason);
         Assert.Null(StructuredOutputPropertyTests.Check(System.Text.Json.Nodes.JsonNode.Parse(Schema)!, completion.Content[0].Text, "stop"));
     }
+}
+
+/// <summary>An official-SDK chat client on a test server (no retries).</summary>
+internal static class SdkChat
+{
+    public static async Task<ChatClient> CreateAsync(RealEngineFactory factory) => new(factory.Settings.ModelId, new ApiKeyCredential("sk-test"), new OpenAIClientOptions
+    {
+        Endpoint = new Uri(factory.Server.BaseAddress + "v1"),
+        Transport = new HttpClientPipelineTransport(await factory.ReadyClientAsync()),
+        RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+    });
 }
