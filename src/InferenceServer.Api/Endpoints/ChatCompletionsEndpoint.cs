@@ -130,7 +130,7 @@ public sealed class ChatCompletionsHandler(
                 choices[index].Add(update);
                 if (toolStreams is not null)
                 {
-                    await WriteToolEventsAsync(sse, header, index, update, toolStreams[index], cancellationToken);
+                    await WriteToolEventsAsync(sse, header, index, update, withLogprobs, toolStreams[index], cancellationToken);
                     continue;
                 }
 
@@ -164,13 +164,19 @@ public sealed class ChatCompletionsHandler(
 
     /// <summary>A tool-calling choice streams content, call starts and argument pieces; its finish reason is
     /// "tool_calls" when it made calls.</summary>
-    private async Task WriteToolEventsAsync(SseWriter sse, ChatResponseMapper.Header header, int index, GenerationUpdate update, ToolCallStream stream, CancellationToken cancellationToken)
+    private async Task WriteToolEventsAsync(SseWriter sse, ChatResponseMapper.Header header, int index, GenerationUpdate update, bool withLogprobs, ToolCallStream stream, CancellationToken cancellationToken)
     {
         var chunkInfo = OpenAiJsonContext.Default.ChatCompletionChunk;
         var events = update.Text.Length > 0 ? stream.Add(update.Text) : [];
         if (update.FinishReason is FinishReason.Stop or FinishReason.Length)
         {
             events = [.. events, .. stream.Finish()];
+        }
+
+        if (withLogprobs && update.Logprobs is { Count: > 0 })
+        {
+            // The tokens' logprobs go out in a content chunk of their own (its text is held by the call parser).
+            await sse.WriteEventAsync(ChatResponseMapper.ContentChunk(header, index, update with { Text = "" }, withLogprobs), chunkInfo, cancellationToken);
         }
 
         foreach (var e in events)

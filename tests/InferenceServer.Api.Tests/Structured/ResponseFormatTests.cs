@@ -65,6 +65,27 @@ public sealed class ResponseFormatTests(TinyRandomEngineFactory factory) : IClas
         Assert.Null(StructuredOutputPropertyTests.Check(System.Text.Json.Nodes.JsonNode.Parse(schema)!, choice.GetProperty("text").GetString()!, "stop"));
     }
 
+    [Fact]
+    public async Task Stop_strings_logprobs_and_n_compose_with_the_grammar()
+    {
+        var client = await factory.ReadyClientAsync();
+        var schema = """{"type":"object","properties":{"a":{"type":"integer"},"b":{"type":"boolean"}},"required":["a","b"],"additionalProperties":false}""";
+
+        var (status, body, _) = await PostJsonAsync(client, "/v1/chat/completions", Body(
+            "\"n\":2,\"seed\":5,\"logprobs\":true,\"top_logprobs\":2,\"stop\":[\",\"],\"max_tokens\":300,\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"s\",\"schema\":" + schema + "}}"));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(2, body.GetProperty("choices").GetArrayLength());
+        foreach (var choice in body.GetProperty("choices").EnumerateArray())
+        {
+            // The grammar writes "a" first; the stop string cuts the object at its first comma.
+            var content = choice.GetProperty("message").GetProperty("content").GetString()!;
+            Assert.Equal("stop", choice.GetProperty("finish_reason").GetString());
+            Assert.Matches("^\\{\\s*\"a\"\\s*:\\s*-?\\d+\\s*$", content);
+            Assert.True(choice.GetProperty("logprobs").GetProperty("content").GetArrayLength() > 0);
+        }
+    }
+
     [Theory]
     [InlineData("""{"type":"string","contentEncoding":"base64"}""", "unsupported_schema_keyword", "contentEncoding")]
     [InlineData("""{"type":"object","properties":{"a":{"$ref":"https://example.com/a.json"}}}""", "unsupported_schema_keyword", "remote $ref")]
