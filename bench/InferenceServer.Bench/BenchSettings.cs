@@ -12,6 +12,8 @@ internal sealed record BenchSettings
     public int Port { get; init; } = 18089;
     public bool FlashAttention { get; init; } = true;
     public string Configuration { get; init; } = "Release";
+    /// <summary>Compare decode speed with and without a JSON-schema grammar (in-process, one stream) instead.</summary>
+    public bool Grammar { get; init; }
 
     public static BenchSettings Parse(string[] args)
     {
@@ -29,7 +31,8 @@ internal sealed record BenchSettings
                 "--streams" => s with { Concurrency = Next().Split(',').Select(int.Parse).ToArray() },
                 "--port" => s with { Port = int.Parse(Next()) },
                 "--configuration" => s with { Configuration = Next() },
-                _ => throw new ArgumentException($"unknown argument {args[i]} (known: --model --tokens --threads --repeats --flash-attention --streams --port --configuration)"),
+                "--grammar" => s with { Grammar = true },
+                _ => throw new ArgumentException($"unknown argument {args[i]} (known: --model --tokens --threads --repeats --flash-attention --streams --port --configuration --grammar)"),
             };
         }
         return s;

@@ -23,7 +23,9 @@ internal sealed class InProcessBench : IAsyncDisposable
         return new InProcessBench(engine);
     }
 
-    public async Task<StreamResult> RunStreamAsync(int stream, int maxTokens)
+    /// <param name="grammar">Constrains the output (then end-of-generation stays allowed where the grammar is
+    /// complete); null: free greedy text with end-of-generation ignored.</param>
+    public async Task<StreamResult> RunStreamAsync(int stream, int maxTokens, GrammarConstraint? grammar = null)
     {
         var prompt = _engine.Tokenizer.Tokenize(BenchWorkload.Prompt(stream), addSpecial: true, parseSpecial: false);
         var request = new GenerationRequest
@@ -31,7 +33,7 @@ internal sealed class InProcessBench : IAsyncDisposable
             RequestId = $"bench-{stream}-{Guid.NewGuid():N}",
             PromptTokens = prompt,
             MaxTokens = maxTokens,
-            Sampling = new SamplingParameters { Temperature = 0, IgnoreEos = true },
+            Sampling = new SamplingParameters { Temperature = 0, IgnoreEos = grammar is null, Grammar = grammar },
             Operation = GenerationOperation.TextCompletion,
         };
         var started = Now();

@@ -31,6 +31,13 @@ var model = new ModelOptions
 var engine = new EngineOptions { MaxSequences = maxStreams, QueueCapacity = 4 * maxStreams };
 log.WriteLine($"model {Path.GetFileName(modelPath)}, {settings.Tokens} tokens/stream, threads {settings.Threads}, flash attention {settings.FlashAttention}, context {model.ContextSize}, {Environment.ProcessorCount} cores");
 
+if (settings.Grammar)
+{
+    await using var grammarBench = InProcessBench.Start(model, engine);
+    await GrammarBench.RunAsync(grammarBench, settings, log);
+    return 0;
+}
+
 StreamResult inProcess;
 await using (var bench = InProcessBench.Start(model, engine))
 {

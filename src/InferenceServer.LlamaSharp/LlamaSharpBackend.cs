@@ -18,6 +18,7 @@ public sealed class LlamaSharpBackend : IModelBackend
     private readonly LlamaSharpTokenizer _tokenizer;
     private readonly ILogger _logger;
     private readonly LLamaBatch _batch = new();
+    private readonly Lazy<LlamaGrammarApi> _grammarApi = new(LlamaGrammarApi.Load, LazyThreadSafetyMode.ExecutionAndPublication);
     private bool _disposed;
 
     internal LlamaSharpBackend(LLamaWeights weights, LLamaContext context, ModelMetadata metadata,
@@ -80,7 +81,8 @@ public sealed class LlamaSharpBackend : IModelBackend
     public ITokenSampler CreateSampler(SamplingParameters parameters, uint seed)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return new LlamaSharpSampler(_context.NativeHandle, _tokenizer, parameters, seed);
+        return new LlamaSharpSampler(_context.NativeHandle, _tokenizer, parameters, seed,
+            parameters.Grammar is null ? null : _grammarApi.Value);
     }
 
     public void RemoveSequence(int sequenceId, int fromPosition = 0)

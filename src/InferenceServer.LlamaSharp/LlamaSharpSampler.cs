@@ -9,8 +9,9 @@ namespace InferenceServer.LlamaSharp;
 /// One llama.cpp sampler chain for one sequence, with OpenAI semantics: logit bias, penalties (last 64 tokens),
 /// then greedy when temperature &lt;= 0, else top-k (if &gt; 0), top-p (if &lt; 1), min-p (if &gt; 0), temperature and a
 /// seeded draw. Stateful (penalty history, RNG): never share between sequences. Engine loop thread only.
+/// With a grammar (<see cref="SamplingParameters.Grammar"/>) see <see cref="SampleConstrained"/>.
 /// </summary>
-public sealed class LlamaSharpSampler : ITokenSampler
+public sealed partial class LlamaSharpSampler : ITokenSampler
 {
     /// <summary>How many recent tokens the repetition/frequency/presence penalties look at.</summary>
     public const int PenaltyLastN = 64;
@@ -18,10 +19,13 @@ public sealed class LlamaSharpSampler : ITokenSampler
     private readonly SafeLLamaContextHandle _context;
     private readonly SafeLLamaSamplerChainHandle _chain;
 
-    internal LlamaSharpSampler(SafeLLamaContextHandle context, LlamaSharpTokenizer tokenizer, SamplingParameters parameters, uint seed)
+    internal LlamaSharpSampler(SafeLLamaContextHandle context, LlamaSharpTokenizer tokenizer, SamplingParameters parameters, uint seed,
+        LlamaGrammarApi? grammarApi = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         _context = context;
+        _tokenizer = tokenizer;
+        InitGrammar(parameters.Grammar, grammarApi);
         var biases = BuildBiases(tokenizer, parameters);
 
         var chainParams = LLamaSamplerChainParams.Default();
@@ -29,6 +33,7 @@ public sealed class LlamaSharpSampler : ITokenSampler
         _chain = SafeLLamaSamplerChainHandle.Create(chainParams);
         try
         {
+            _grammar = _grammarSpec is { IsLazy: false } ? CreateGate(_grammarSpec.Gbnf, _grammarSpec.Root) : null;
             if (biases.Length > 0)
             {
                 _chain.AddLogitBias(tokenizer.VocabSize, biases);
@@ -54,15 +59,30 @@ public sealed class LlamaSharpSampler : ITokenSampler
         catch
         {
             _chain.Dispose();
+            _grammar?.Dispose();
             throw;
         }
     }
 
     /// <summary>Samples from the logits of batch entry <paramref name="batchIndex"/> of the last decode and accepts
     /// the token into the chain (penalty history); do not accept it again.</summary>
-    public int Sample(int batchIndex) => (int)_chain.Sample(_context, batchIndex);
+    public int Sample(int batchIndex)
+    {
+        if (_grammar is not null)
+        {
+            return SampleConstrained(batchIndex);
+        }
 
-    public void Dispose() => _chain.Dispose();
+        var token = (int)_chain.Sample(_context, batchIndex);
+        ObserveLazy(token);
+        return token;
+    }
+
+    public void Dispose()
+    {
+        _chain.Dispose();
+        _grammar?.Dispose();
+    }
 
     private static LLamaLogitBias[] BuildBiases(LlamaSharpTokenizer tokenizer, SamplingParameters parameters)
     {

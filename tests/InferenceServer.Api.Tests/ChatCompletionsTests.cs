@@ -159,7 +159,8 @@ public sealed class ChatCompletionsTests : IDisposable
     [InlineData("{\"model\":\"tiny-test\"," + Hi + ",\"max_tokens\":0}", "max_tokens")]
     [InlineData("{\"model\":\"tiny-test\"," + Hi + ",\"logit_bias\":{\"70000\":1}}", "logit_bias")]
     [InlineData("{\"model\":\"tiny-test\"," + Hi + ",\"prompt_template\":\"nope\"}", "prompt_template")]
-    [InlineData("{\"model\":\"tiny-test\"," + Hi + ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]}", "tools")]
+    [InlineData("{\"model\":\"tiny-test\"," + Hi + ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"g\"}}}", "tool_choice")]
+    [InlineData("{\"model\":\"tiny-test\"," + Hi + ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{\"type\":\"object\",\"not\":{}}}}]}", "tools[0].function.parameters")]
     public async Task Invalid_requests_are_400_with_param(string json, string param)
     {
         var (status, body, _) = await PostJsonAsync(_client, Path, json);

@@ -17,8 +17,9 @@ public sealed record ChatPrompt(string ModelId, string Text);
 public sealed class ChatPromptBuilder(IInferenceEngine engine, ServedModel servedModel, PromptTemplateCatalog templates)
 {
     /// <summary>Renders <paramref name="request"/>; a request without "model" (allowed by /apply-template) uses the
-    /// served model.</summary>
-    public ChatPrompt Build(ChatCompletionRequest request)
+    /// served model. <paramref name="adapt"/> rewrites the conversation before rendering (tool instructions and
+    /// calls as text for templates without tool support).</summary>
+    public ChatPrompt Build(ChatCompletionRequest request, Func<IReadOnlyList<Core.Generation.ChatMessage>, IReadOnlyList<Core.Generation.ChatMessage>>? adapt = null)
     {
         var route = request.Model is null ? new ModelRoute(engine.Model.Id, null) : servedModel.Route(request.Model);
         var template = templates.Find(request.PromptTemplate) ?? route.Template;
@@ -26,6 +27,11 @@ public sealed class ChatPromptBuilder(IInferenceEngine engine, ServedModel serve
         if (template is not null)
         {
             messages = PromptTemplateRenderer.ApplyToChat(template, messages, request.Context);
+        }
+
+        if (adapt is not null)
+        {
+            messages = adapt(messages);
         }
 
         return new ChatPrompt(route.Id, engine.ChatTemplate.Render(ChatRequestMapper.ToTemplateInput(request, messages)));

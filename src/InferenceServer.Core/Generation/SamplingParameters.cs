@@ -24,6 +24,8 @@ public sealed record SamplingParameters
     public IReadOnlyDictionary<int, float> LogitBias { get; init; } = new Dictionary<int, float>();
     /// <summary>Keep generating past end-of-generation tokens (until max tokens or a stop string).</summary>
     public bool IgnoreEos { get; init; }
+    /// <summary>Constrains the output to a grammar (response_format, tool calls); null: unconstrained.</summary>
+    public GrammarConstraint? Grammar { get; init; }
 
     public bool IsGreedy => Temperature <= 0f;
 }

@@ -68,21 +68,40 @@ public sealed class LlamaWeights
     /// end-of-text and every other token to s_0. The script's tokens must be distinct (see <see cref="GetScriptTokens"/>);
     /// <c>spec.EmbeddingLength</c> must be at least the vocabulary size (<see cref="LlamaModelSpec.ForScripted"/>).
     /// </summary>
-    public static LlamaWeights CreateScripted(LlamaModelSpec spec, BpeVocabulary vocabulary, string script)
+    public static LlamaWeights CreateScripted(LlamaModelSpec spec, BpeVocabulary vocabulary, string script) =>
+        CreateScripted(spec, vocabulary, GetScriptTokens(vocabulary, script), []);
+
+    /// <summary>
+    /// A scripted model over given token ids: after <paramref name="main"/>[i] comes <paramref name="main"/>[i+1],
+    /// after its last token end-of-text; after the trigger token of an alternate comes that script instead (and
+    /// then end-of-text); after any other token comes <paramref name="main"/>[0]. All script tokens must be distinct.
+    /// </summary>
+    public static LlamaWeights CreateScripted(LlamaModelSpec spec, BpeVocabulary vocabulary, int[] main, IReadOnlyList<(int Trigger, int[] Script)> alternates)
     {
         spec.Validate();
         int v = vocabulary.Count, e = spec.EmbeddingLength;
         if (e < v) throw new ArgumentException($"EmbeddingLength {e} must be >= vocabulary size {v} for a scripted model.", nameof(spec));
         if (spec.TiedEmbeddings) throw new ArgumentException("A scripted model needs its own output.weight.", nameof(spec));
-        var tokens = GetScriptTokens(vocabulary, script);
+        var all = main.Concat(alternates.SelectMany(a => a.Script)).ToList();
+        if (all.Distinct().Count() != all.Count || all.Contains(vocabulary.EndOfTextId))
+            throw new ArgumentException("Script tokens must be distinct and must not include end-of-text.", nameof(main));
         var weights = CreateZero(spec, v);
         var embedding = weights[LlamaTensorNames.TokenEmbedding].Data;
         for (int t = 0; t < v; t++) embedding[t * e + t] = 1f;
 
         var successor = new int[v];
-        Array.Fill(successor, tokens[0]);
-        for (int i = 0; i + 1 < tokens.Length; i++) successor[tokens[i]] = tokens[i + 1];
-        successor[tokens[^1]] = vocabulary.EndOfTextId;
+        Array.Fill(successor, main[0]);
+        foreach (var script in alternates.Select(a => a.Script).Prepend(main))
+        {
+            for (int i = 0; i + 1 < script.Length; i++) successor[script[i]] = script[i + 1];
+            successor[script[^1]] = vocabulary.EndOfTextId;
+        }
+
+        foreach (var (trigger, script) in alternates)
+        {
+            if (all.Contains(trigger)) throw new ArgumentException("A trigger token must not be a script token.", nameof(alternates));
+            successor[trigger] = script[0];
+        }
 
         // output.weight has ne = {e, v}: row r (logit of token r) is data[r*e .. r*e+e); logit_r = sum_j row_r[j] * h[j].
         var output = weights[LlamaTensorNames.Output].Data;

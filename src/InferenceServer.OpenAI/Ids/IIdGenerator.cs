@@ -28,4 +28,5 @@ public static class IdPrefixes
     public const string Chat = "chatcmpl-";
     public const string Completion = "cmpl-";
     public const string Request = "req_";
+    public const string ToolCall = "call_";
 }

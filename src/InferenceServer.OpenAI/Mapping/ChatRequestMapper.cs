@@ -48,9 +48,11 @@ public static class ChatRequestMapper
         new(r.Temperature, r.TopP, r.PresencePenalty, r.FrequencyPenalty, r.LogitBias, r.Seed, r.TopK, r.MinP, r.RepetitionPenalty, r.IgnoreEos);
 
     /// <summary>One engine request per choice (n of them).</summary>
-    public static IReadOnlyList<GenerationRequest> ToGenerationRequests(ChatCompletionRequest request, IReadOnlyList<int> promptTokens, string responseId)
+    /// <param name="grammar">The output constraint (tool calls, response_format); null: free text.</param>
+    public static IReadOnlyList<GenerationRequest> ToGenerationRequests(ChatCompletionRequest request, IReadOnlyList<int> promptTokens, string responseId,
+        GrammarConstraint? grammar = null)
     {
-        var fields = SamplingFields(request);
+        var fields = SamplingFields(request) with { Grammar = grammar };
         if (BeamSearchMapper.Map(request.UseBeamSearch, request.BeamWidth, request.LengthPenalty, request.N) is { } beam)
         {
             // One engine request runs all beams; its final update carries the n best.

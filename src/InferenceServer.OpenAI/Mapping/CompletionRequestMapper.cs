@@ -22,7 +22,7 @@ public static class CompletionRequestMapper
     {
         var beam = BeamSearchMapper.Map(request.UseBeamSearch, request.BeamWidth, request.LengthPenalty, request.N);
         var n = beam is null ? request.N ?? 1 : 1;
-        var fields = SamplingFields(request);
+        var fields = SamplingFields(request) with { Grammar = ResponseFormatMapper.ToGrammar(request.ResponseFormat, request.IgnoreEos) };
         var result = new List<GenerationRequest>(promptTokens.Count * n);
         for (var p = 0; p < promptTokens.Count; p++)
         {

@@ -16,7 +16,8 @@ public static class SamplingMapper
         int? TopK,
         double? MinP,
         double? RepetitionPenalty,
-        bool? IgnoreEos);
+        bool? IgnoreEos,
+        GrammarConstraint? Grammar = null);
 
     /// <summary>The parameters of choice <paramref name="choiceIndex"/>: with a seed, choice i uses seed + i so
     /// that n&gt;1 choices differ but stay reproducible.</summary>
@@ -32,6 +33,7 @@ public static class SamplingMapper
         IgnoreEos = f.IgnoreEos ?? false,
         Seed = f.Seed is { } seed ? unchecked((uint)(seed + choiceIndex)) : null,
         LogitBias = MapLogitBias(f.LogitBias),
+        Grammar = f.Grammar,
     };
 
     /// <summary>Token-id keys (validated as integers) to biases.</summary>

@@ -92,10 +92,20 @@ public sealed class ContentPart
     public string? Refusal { get; init; }
 }
 
+/// <summary>response_format: "text", "json_object" (any JSON object) or "json_schema".</summary>
 public sealed class ResponseFormat
 {
     public string? Type { get; init; }
-    public JsonElement? JsonSchema { get; init; }
+    public JsonSchemaFormat? JsonSchema { get; init; }
+}
+
+/// <summary>response_format.json_schema: name (required, up to 64 of [a-zA-Z0-9_-]), description, schema, strict.</summary>
+public sealed class JsonSchemaFormat
+{
+    public string? Name { get; init; }
+    public string? Description { get; init; }
+    public JsonElement? Schema { get; init; }
+    public bool? Strict { get; init; }
 }
 
 public sealed class StreamOptions

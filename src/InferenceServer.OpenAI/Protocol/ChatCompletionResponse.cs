@@ -29,6 +29,36 @@ public sealed record AssistantMessage
     public string Role { get; init; } = "assistant";
     public required string? Content { get; init; }
     public string? Refusal { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ToolCallDto>? ToolCalls { get; init; }
+}
+
+/// <summary>A call in message.tool_calls: arguments are the JSON text the model wrote.</summary>
+public sealed record ToolCallDto
+{
+    public required string Id { get; init; }
+    public string Type { get; init; } = "function";
+    public required FunctionCallDto Function { get; init; }
+}
+
+public sealed record FunctionCallDto(string Name, string Arguments);
+
+/// <summary>A call in delta.tool_calls: index always; id, type and name only in the call's first delta.</summary>
+public sealed record ToolCallDeltaDto
+{
+    public required int Index { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Id { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Type { get; init; }
+    public required FunctionCallDeltaDto Function { get; init; }
+}
+
+public sealed record FunctionCallDeltaDto
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Name { get; init; }
+    public required string Arguments { get; init; }
 }
 
 /// <summary>Chat logprobs: one entry per generated token.</summary>
@@ -92,6 +122,8 @@ public sealed record ChatDelta
     public string? Role { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Content { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ToolCallDeltaDto>? ToolCalls { get; init; }
 }
 
 /// <summary>The usage slot of a chunk: a present-but-null value is written as JSON null.</summary>

@@ -38,6 +38,8 @@ public sealed class CompletionRequest : IHasExtensionData
     public double? LengthPenalty { get; init; }
     public string? PromptTemplate { get; init; }
     public string? Context { get; init; }
+    /// <summary>Extension (as in vLLM): the chat endpoint's response_format, for text completions.</summary>
+    public ResponseFormat? ResponseFormat { get; init; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? ExtensionData { get; set; }

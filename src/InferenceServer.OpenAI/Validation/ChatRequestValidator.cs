@@ -101,31 +101,12 @@ public static class ChatRequestValidator
 
     private static void ValidateUnsupported(ChatCompletionRequest request)
     {
-        var toolChoiceNone = request.ToolChoice is { ValueKind: JsonValueKind.String } tc && tc.GetString() == "none";
-        if (request.ToolChoice is { ValueKind: not JsonValueKind.Null } && !toolChoiceNone)
-        {
-            throw ParamChecks.Unsupported("Tool calling (tool_choice other than \"none\")", "tool_choice");
-        }
-
-        if (request.Tools is { Count: > 0 } && !toolChoiceNone)
-        {
-            throw ParamChecks.Unsupported("Tool calling", "tools");
-        }
-
         if (request.Functions is { Count: > 0 } || request.FunctionCall is { ValueKind: not JsonValueKind.Null })
         {
             throw ParamChecks.Unsupported("Function calling", request.Functions is { Count: > 0 } ? "functions" : "function_call");
         }
 
-        switch (request.ResponseFormat?.Type)
-        {
-            case null or "text":
-                break;
-            case "json_object" or "json_schema":
-                throw ParamChecks.Unsupported($"response_format type '{request.ResponseFormat.Type}'", "response_format");
-            default:
-                throw InferenceException.Invalid($"Invalid value: '{request.ResponseFormat.Type}'. Supported values are: 'text', 'json_object', and 'json_schema'.", "response_format.type", "invalid_value");
-        }
+        Mapping.ResponseFormatMapper.Validate(request.ResponseFormat);
 
         if (request.Modalities is { } modalities && modalities.Any(m => m != "text"))
         {

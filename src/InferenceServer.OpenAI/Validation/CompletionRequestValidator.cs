@@ -9,6 +9,7 @@ public static class CompletionRequestValidator
     public static void Validate(CompletionRequest request)
     {
         ParamChecks.Model(request.Model);
+        Mapping.ResponseFormatMapper.Validate(request.ResponseFormat);
         if (request.Prompt is null)
         {
             throw InferenceException.Invalid("Missing required parameter: 'prompt'.", "prompt", "missing_required_parameter");
