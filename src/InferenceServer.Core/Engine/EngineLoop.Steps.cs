@@ -52,7 +52,9 @@ internal sealed partial class EngineLoop
             catch (Exception ex)
             {
                 _logger.SequenceFailed(sequence.Job.RequestId, ex);
-                Fail(sequence, new InferenceException(InferenceErrorKind.Internal, "Sampling failed.", inner: ex));
+                // A sampler that refuses with a request error (a grammar with no allowed token) fails the request with
+                // that error; anything else is an internal failure of this sequence only.
+                Fail(sequence, ex as InferenceException ?? new InferenceException(InferenceErrorKind.Internal, "Sampling failed.", inner: ex));
             }
         }
 

@@ -43,6 +43,9 @@ public sealed class FakeModelBackend : IModelBackend
     /// <summary>Runs on the loop thread at the start of every decode (decode index, batch); may block.</summary>
     public Action<int, BatchToken[]>? OnDecode { get; set; }
 
+    /// <summary>When set, every sampler throws it (a grammar dead end, say).</summary>
+    public Exception? SampleFailure { get; set; }
+
     public int InjectNoKvSlot;
     public int InjectFailed;
     public int DecodeDelayMs { get; set; }
@@ -206,6 +209,11 @@ public sealed class FakeModelBackend : IModelBackend
         public int Sample(int batchIndex)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (backend.SampleFailure is { } failure)
+            {
+                throw failure;
+            }
+
             ReadOnlySpan<float> logits = backend.GetLogits(batchIndex);
             int best = 0;
             for (int i = 1; i < logits.Length; i++)
