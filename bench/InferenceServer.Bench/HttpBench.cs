@@ -31,21 +31,11 @@ internal sealed class HttpBench(Uri baseAddress, string model) : IDisposable
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
         await using var content = await response.Content.ReadAsStreamAsync();
-        using var reader = new StreamReader(content);
         double first = 0, last = 0;
         var tokens = 0;
-        while (await reader.ReadLineAsync() is { } line)
+        await foreach (var document in SseEvents.ReadAsync(content))
         {
-            if (!line.StartsWith("data: ", StringComparison.Ordinal))
-            {
-                continue;
-            }
-            var data = line.AsSpan(6);
-            if (data.SequenceEqual("[DONE]"))
-            {
-                break;
-            }
-            using var json = JsonDocument.Parse(data.ToString());
+            using var json = document;
             var root = json.RootElement;
             if (root.TryGetProperty("choices", out var choices) && choices.GetArrayLength() > 0
                 && choices[0].TryGetProperty("text", out var text) && text.GetString() is { Length: > 0 })

@@ -81,24 +81,12 @@ internal sealed class ServingLoad(Uri baseAddress, string model, ServingSettings
         }
 
         await using var content = await response.Content.ReadAsStreamAsync();
-        using var reader = new StreamReader(content);
         var chunks = new List<double>(settings.MaxTokens + 1);
         int tokens = -1, cached = 0, promptTokens = 0;
-        while (await reader.ReadLineAsync() is { } line)
+        await foreach (var document in SseEvents.ReadAsync(content))
         {
-            if (!line.StartsWith("data: ", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var data = line.AsSpan(6);
-            if (data.SequenceEqual("[DONE]"))
-            {
-                break;
-            }
-
             double at = Now();
-            using var json = JsonDocument.Parse(data.ToString());
+            using var json = document;
             var root = json.RootElement;
             if (root.TryGetProperty("choices", out var choices) && choices.GetArrayLength() > 0 && HasContent(choices[0]))
             {
