@@ -39,7 +39,7 @@ internal static class ServingCommand
 
         var ours = results.FirstOrDefault(r => r.Name == "inferenceserver");
         var other = results.FirstOrDefault(r => r.Name != "inferenceserver");
-        if (ours.Levels is not null && other.Levels is not null)
+        if (ours.Levels is { Count: > 0 } && other.Levels is { Count: > 0 })
         {
             ServingReport.PrintComparison(log, ours.Name, ours.Levels, other.Name, other.Levels);
         }
@@ -92,6 +92,12 @@ internal static class ServingCommand
     private static async Task<IReadOnlyList<LevelFigures>> RunLevelsAsync(Uri url, string modelId, ServingSettings settings, TextWriter log,
         EngineProfileProbe? probe = null)
     {
+        if (settings.LongPromptWords > 0)
+        {
+            await LongPromptScenario.RunAsync(url, modelId, settings, log);
+            return [];
+        }
+
         using var load = new ServingLoad(url, modelId, settings);
         for (var i = 0; i < settings.Warmup; i++)
         {

@@ -45,12 +45,12 @@ internal sealed class ServingLoad(Uri baseAddress, string model, ServingSettings
         return results;
     }
 
-    public async Task<RequestTiming> SendAsync(string prompt)
+    public async Task<RequestTiming> SendAsync(string prompt, int? maxTokens = null)
     {
         var body = new Dictionary<string, object>
         {
             ["model"] = model,
-            ["max_tokens"] = settings.MaxTokens,
+            ["max_tokens"] = maxTokens ?? settings.MaxTokens,
             ["temperature"] = 0,
             ["stream"] = true,
             ["stream_options"] = new Dictionary<string, object> { ["include_usage"] = true },
@@ -133,6 +133,8 @@ internal static class ServingPrompts
         .Where(w => w.Length > 0)
         .Distinct()
         .ToArray();
+
+    public static string RandomText(int seed, int count) => RandomWords(new Random(1000 + seed), count);
 
     public static string Build(int seed, ServingSettings settings)
     {

@@ -33,6 +33,11 @@ internal sealed record ServingSettings
     /// <summary>A shared system-prompt prefix of this many words in front of every prompt (prefix-cache workload).</summary>
     public int SharedPrefixWords { get; init; }
     public string Configuration { get; init; } = "Release";
+    /// <summary>The long-prompt scenario instead of the levels: this many words (0 = off) arrive in one prompt while
+    /// <see cref="BackgroundStreams"/> streams decode.</summary>
+    public int LongPromptWords { get; init; }
+    public int BackgroundStreams { get; init; } = 8;
+    public int BackgroundTokens { get; init; } = 256;
 
     public int RequestsAt(int levelIndex) => Requests.Length == 1 ? Requests[0] : Requests[levelIndex];
 
@@ -65,6 +70,9 @@ internal sealed record ServingSettings
                 "--peer-first" => s with { PeerFirst = true },
                 "--set" => s with { Set = [.. s.Set, Next()] },
                 "--configuration" => s with { Configuration = Next() },
+                "--long-prompt-words" => s with { LongPromptWords = Int() },
+                "--background-streams" => s with { BackgroundStreams = Int() },
+                "--background-tokens" => s with { BackgroundTokens = Int() },
                 _ => throw new ArgumentException($"unknown argument {args[i]} (see docs/performance.md for the serving benchmark's options)"),
             };
         }
