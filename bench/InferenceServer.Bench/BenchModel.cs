@@ -28,9 +28,7 @@ internal static class BenchModel
 
     public static string Ensure(TextWriter log)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "inferenceserver-bench");
-        Directory.CreateDirectory(dir);
-        var path = Path.Combine(dir, FileName);
+        var path = BenchModelCache.PathOf(FileName);
         if (File.Exists(path))
         {
             return path;

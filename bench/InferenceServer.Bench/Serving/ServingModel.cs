@@ -33,9 +33,7 @@ internal static class ServingModel
 
     public static string Ensure(TextWriter log)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "inferenceserver-bench");
-        Directory.CreateDirectory(dir);
-        var path = Path.Combine(dir, FileName);
+        var path = BenchModelCache.PathOf(FileName);
         if (File.Exists(path))
         {
             return path;
