@@ -1,3 +1,4 @@
+using System.Text;
 using System.Net;
 using System.Text.Json;
 using InferenceServer.Api.Tests.Infrastructure;
@@ -128,6 +129,26 @@ public sealed class ChatCompletionsTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, status);
         var error = AssertError(body, "invalid_request_error", null, "invalid_json");
         Assert.Contains("could not parse the JSON body", error.GetProperty("message").GetString());
+    }
+
+    /// <summary>Invalid UTF-8 inside a field kept as raw JSON (tool_choice, a schema) is the client's fault, not a 500
+    /// when the field is read later (found by the request fuzzer).</summary>
+    [Theory]
+    [InlineData("\"tool_choice\":\"xx\u00FF\"")]
+    [InlineData("\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\",\"schema\":{\"enum\":[\"\u00FF\"]}}}")]
+    [InlineData("\"messages\":[{\"role\":\"user\",\"content\":\"\u00FF\"}]")]
+    public async Task Invalid_utf8_anywhere_in_the_body_is_400(string field)
+    {
+        // \u00FF stands for a raw 0xFF byte: never valid in UTF-8.
+        var bytes = Encoding.UTF8.GetBytes(Body(field)).SelectMany(b => b == 0xC3 ? [] : new[] { b }).Select(b => b == 0xBF ? (byte)0xFF : b).ToArray();
+        Assert.Contains((byte)0xFF, bytes);
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        var response = await _client.PostAsync(Path, content);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = AssertError(body, "invalid_request_error", null, "invalid_json");
+        Assert.Contains("UTF-8", error.GetProperty("message").GetString());
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using System.Text.Json.Serialization.Metadata;
 using InferenceServer.Core.Errors;
 using InferenceServer.OpenAI.Protocol;
@@ -15,11 +16,22 @@ internal static class JsonBody
     public static async Task<T> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo)
         where T : class
     {
-        // The Content-Type was checked before any work (Security/JsonContentTypeMiddleware: 415).
+        // The Content-Type was checked before any work (Security/JsonContentTypeMiddleware: 415), and the body's size
+        // is capped by Kestrel's MaxRequestBodySize, so reading it whole is bounded.
         T? value;
         try
         {
-            value = await JsonSerializer.DeserializeAsync(context.Request.Body, typeInfo, context.RequestAborted);
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+            var bytes = body.GetBuffer().AsSpan(0, (int)body.Length);
+            if (!Utf8.IsValid(bytes))
+            {
+                // System.Text.Json checks UTF-8 only where it makes a string: fields kept as raw JSON (tool_choice,
+                // schemas) would fail later, when read, as a 500.
+                throw InferenceException.Invalid(InvalidUtf8Message, null, "invalid_json");
+            }
+
+            value = JsonSerializer.Deserialize(bytes, typeInfo);
         }
         catch (JsonException ex)
         {
@@ -35,6 +47,9 @@ internal static class JsonBody
 
         return value ?? throw InferenceException.Invalid(UnparsableMessage, null, "invalid_json");
     }
+
+    public const string InvalidUtf8Message =
+        "We could not parse the JSON body of your request: it is not valid UTF-8. (HINT: JSON text must be encoded as UTF-8.)";
 
     /// <summary>Logs (Debug) the request fields this server does not know.</summary>
     public static void LogIgnoredFields(ILogger logger, string endpoint, IHasExtensionData request)
