@@ -17,6 +17,12 @@ internal static class ServingCommand
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"serving benchmark: model {Path.GetFileName(model)}, {settings.Endpoint}, concurrency {string.Join(',', settings.Concurrency)}, requests {string.Join(',', settings.Requests)}, prompt {settings.PromptWords} words (+{settings.SharedPrefixWords} shared), max_tokens {settings.MaxTokens}, threads {settings.Threads}, slots {settings.Slots}, ctx {settings.ContextSize}, {Environment.ProcessorCount} cores"));
 
+        if (settings.Rounds > 1)
+        {
+            await InterleavedRounds.RunAsync(settings, model, log);
+            return 0;
+        }
+
         var runs = new List<Func<Task<(string, IReadOnlyList<LevelFigures>)>>>();
         if (settings.Ours)
         {
@@ -49,6 +55,13 @@ internal static class ServingCommand
 
     private static async Task<(string, IReadOnlyList<LevelFigures>)> RunOursAsync(ServingSettings settings, string model, TextWriter log)
     {
+        await using var server = await StartOursAsync(settings, model, log);
+        return ("inferenceserver", await RunLevelsAsync(server.BaseAddress, "bench", settings, log, new EngineProfileProbe(server.BaseAddress)));
+    }
+
+    /// <summary>Starts this server on the benchmark model with the benchmark's settings and <c>--set</c> values.</summary>
+    public static Task<ServerProcess> StartOursAsync(ServingSettings settings, string model, TextWriter log)
+    {
         var environment = new Dictionary<string, string>
         {
             ["Model__Path"] = model,
@@ -65,8 +78,7 @@ internal static class ServingCommand
             environment[pair[..at]] = pair[(at + 1)..];
         }
 
-        await using var server = await ServerProcess.StartApiAsync(settings.Configuration, settings.Port, environment, log);
-        return ("inferenceserver", await RunLevelsAsync(server.BaseAddress, "bench", settings, log, new EngineProfileProbe(server.BaseAddress)));
+        return ServerProcess.StartApiAsync(settings.Configuration, settings.Port, environment, log);
     }
 
     private static async Task<(string, IReadOnlyList<LevelFigures>)> RunPeerAsync(ServingSettings settings, string model, TextWriter log)
@@ -76,8 +88,15 @@ internal static class ServingCommand
             return (settings.PeerName, await RunLevelsAsync(new Uri(settings.PeerUrl!.TrimEnd('/') + "/"), "bench", settings, log));
         }
 
+        await using var server = await StartPeerAsync(settings, model, log);
+        return (settings.PeerName, await RunLevelsAsync(server.BaseAddress, "bench", settings, log));
+    }
+
+    /// <summary>Starts the peer from <c>--peer-command</c> on the port after this server's.</summary>
+    public static Task<ServerProcess> StartPeerAsync(ServingSettings settings, string model, TextWriter log)
+    {
         var port = settings.Port + 1;
-        var line = settings.PeerCommand.Replace("{model}", model, StringComparison.Ordinal)
+        var line = settings.PeerCommand!.Replace("{model}", model, StringComparison.Ordinal)
             .Replace("{threads}", Str(settings.Threads), StringComparison.Ordinal)
             .Replace("{slots}", Str(settings.Slots), StringComparison.Ordinal)
             .Replace("{ctx}", Str(settings.ContextSize), StringComparison.Ordinal)
@@ -85,8 +104,7 @@ internal static class ServingCommand
         var info = new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", "exec " + line } };
         var url = new Uri(settings.PeerUrl is { } peerUrl ? peerUrl.TrimEnd('/') + "/" : $"http://127.0.0.1:{port}/");
         log.WriteLine($"starting {settings.PeerName}: {line}");
-        await using var server = await ServerProcess.StartAsync(info, url, "inferenceserver-bench-peer", log);
-        return (settings.PeerName, await RunLevelsAsync(url, "bench", settings, log));
+        return ServerProcess.StartAsync(info, url, "inferenceserver-bench-peer", log);
     }
 
     private static async Task<IReadOnlyList<LevelFigures>> RunLevelsAsync(Uri url, string modelId, ServingSettings settings, TextWriter log,
@@ -107,19 +125,27 @@ internal static class ServingCommand
         var levels = new List<LevelFigures>();
         for (var i = 0; i < settings.Concurrency.Length; i++)
         {
-            var before = probe is null ? null : await probe.ReadAsync();
-            var timings = await load.RunLevelAsync(settings.Concurrency[i], settings.RequestsAt(i), promptSeed: 10_000 * (i + 1));
-            var figures = LevelFigures.From(settings.Concurrency[i], timings);
-            levels.Add(figures);
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {url} concurrency {figures.Concurrency,3}: prompt {timings.Average(t => t.PromptTokens):F0} tokens, {figures.OutputTokensPerSecond,7:F1} out tok/s, TTFT p50 {figures.TtftP50 * 1000:F0} ms, ITL p50/p99 {figures.ItlP50 * 1000:F0}/{figures.ItlP99 * 1000:F0} ms"));
-            if (probe is not null)
-            {
-                log.WriteLine($"    engine profile: {EngineProfileProbe.Describe(before!, await probe.ReadAsync())}");
-            }
+            levels.Add(await RunLevelAsync(load, url, settings, i, round: 0, log, probe));
         }
 
         return levels;
+    }
+
+    /// <summary>One concurrency level against one server; each round gets its own prompts (no cache hits across rounds).</summary>
+    public static async Task<LevelFigures> RunLevelAsync(ServingLoad load, Uri url, ServingSettings settings, int level, int round, TextWriter log,
+        EngineProfileProbe? probe = null)
+    {
+        var before = probe is null ? null : await probe.ReadAsync();
+        var timings = await load.RunLevelAsync(settings.Concurrency[level], settings.RequestsAt(level), promptSeed: 100_000 * round + 10_000 * (level + 1));
+        var figures = LevelFigures.From(settings.Concurrency[level], timings);
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {url} concurrency {figures.Concurrency,3}: prompt {timings.Average(t => t.PromptTokens):F0} tokens, {figures.OutputTokensPerSecond,7:F1} out tok/s, TTFT p50 {figures.TtftP50 * 1000:F0} ms, ITL p50/p99 {figures.ItlP50 * 1000:F0}/{figures.ItlP99 * 1000:F0} ms"));
+        if (probe is not null)
+        {
+            log.WriteLine($"    engine profile: {EngineProfileProbe.Describe(before!, await probe.ReadAsync())}");
+        }
+
+        return figures;
     }
 
     private static string Str(int value) => value.ToString(CultureInfo.InvariantCulture);

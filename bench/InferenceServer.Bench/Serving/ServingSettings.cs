@@ -38,6 +38,9 @@ internal sealed record ServingSettings
     public int LongPromptWords { get; init; }
     public int BackgroundStreams { get; init; } = 8;
     public int BackgroundTokens { get; init; } = 256;
+    /// <summary>Rounds of interleaved measurement: both servers run (one measured at a time, the other idle) and
+    /// each level alternates between them, so slow drifts of a shared machine hit both alike; medians are reported.</summary>
+    public int Rounds { get; init; } = 1;
 
     public int RequestsAt(int levelIndex) => Requests.Length == 1 ? Requests[0] : Requests[levelIndex];
 
@@ -73,6 +76,7 @@ internal sealed record ServingSettings
                 "--long-prompt-words" => s with { LongPromptWords = Int() },
                 "--background-streams" => s with { BackgroundStreams = Int() },
                 "--background-tokens" => s with { BackgroundTokens = Int() },
+                "--rounds" => s with { Rounds = Int() },
                 _ => throw new ArgumentException($"unknown argument {args[i]} (see docs/performance.md for the serving benchmark's options)"),
             };
         }
@@ -80,6 +84,11 @@ internal sealed record ServingSettings
         if (s.Requests.Length != 1 && s.Requests.Length != s.Concurrency.Length)
         {
             throw new ArgumentException("--requests takes one number or one per --concurrency level");
+        }
+
+        if (s.Rounds > 1 && (!s.Ours || (s.PeerCommand is null && s.PeerUrl is null) || s.LongPromptWords > 0))
+        {
+            throw new ArgumentException("--rounds needs this server and a peer (--peer-command or --peer-url), and the concurrency levels");
         }
 
         if (s.Endpoint is not ("completions" or "chat"))
