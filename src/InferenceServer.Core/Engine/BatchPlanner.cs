@@ -25,11 +25,11 @@ public readonly record struct PlannedChunk(int Key, int Offset, int Count, bool 
 /// </summary>
 /// <remarks>
 /// On a CPU a step's time grows with its tokens, so prompt tokens in a step delay every generating stream. While at
-/// least as many sequences generate as wait for their prompt, a step carries at most
-/// max(<c>prefillWhileDecoding</c>, generating) prompt tokens: a long prompt arriving among running streams is
-/// spread over many steps and their inter-token latency stays within about twice a plain decode step. When the
-/// prefilling sequences outnumber the generating ones (a burst of arrivals), the whole budget goes to prompts so
-/// they start together instead of trickling in, at the cost of one longer step for the few running streams.
+/// least as many sequences generate as wait for their prompt, a step carries at most <c>prefillWhileDecoding</c>
+/// prompt tokens (the <see cref="PrefillPacer"/>'s budget): a long prompt arriving among running streams is spread
+/// over many steps. When the prefilling sequences outnumber the generating ones (a burst of arrivals), the whole
+/// budget goes to prompts so they start together instead of trickling in, at the cost of one longer step for the few
+/// running streams.
 /// </remarks>
 public static class BatchPlanner
 {
@@ -37,7 +37,7 @@ public static class BatchPlanner
         IReadOnlyList<PlannerSequence> sequences, int batchBudget, int freeKvCells, int maxPrefillChunk, int prefillWhileDecoding = int.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPrefillChunk, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(prefillWhileDecoding, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(prefillWhileDecoding);
         var plan = new List<PlannedChunk>(sequences.Count);
         int budget = Math.Min(batchBudget, Math.Max(0, freeKvCells));
         int offset = 0;
@@ -49,7 +49,7 @@ public static class BatchPlanner
         }
 
         int prefillBudget = generating > 0 && prefilling <= generating
-            ? Math.Max(prefillWhileDecoding, generating)
+            ? prefillWhileDecoding
             : int.MaxValue;
 
         foreach (PlannerSequence sequence in sequences)

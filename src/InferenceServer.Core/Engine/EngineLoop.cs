@@ -33,10 +33,12 @@ internal sealed partial class EngineLoop : IDisposable
     private readonly int _maxSequenceLength;
     private readonly int _batchSize;
     private readonly int _maxPrefillChunk;
-    private readonly int _prefillWhileDecoding;
+    private readonly PrefillPacer _pacer;
     private readonly int _queueCapacity;
     private readonly Thread _thread;
     private readonly StepProfile _profile = new();
+    private int _generating;
+    private int _prefilling;
     private volatile bool _stopping;
     private volatile bool _disposed;
     private volatile bool _crashed;
@@ -65,7 +67,7 @@ internal sealed partial class EngineLoop : IDisposable
         _cache = new CachedPrefix?[_slots.Length];
         _prefixCache = options.PrefixCache;
         _maxPrefillChunk = Math.Max(1, options.MaxPrefillChunk);
-        _prefillWhileDecoding = Math.Max(1, options.PrefillWhileDecoding);
+        _pacer = new PrefillPacer(options.PrefillStallFactor, options.PrefillWhileDecoding, _batchSize, _slots.Length);
         _queueCapacity = options.QueueCapacity;
         _batch = new BatchToken[_batchSize];
         _snapshot = BuildSnapshot();
@@ -205,8 +207,14 @@ internal sealed partial class EngineLoop : IDisposable
             status = DecodeStatus.Failed;
         }
 
+        long decodeStart = mark;
         mark = _profile.Add(StepPhase.Decode, mark);
         _decodeSteps++;
+        if (status == DecodeStatus.Ok)
+        {
+            ObservePacing(plan, tokens, Stopwatch.GetElapsedTime(decodeStart, mark).TotalSeconds);
+        }
+
         switch (status)
         {
             case DecodeStatus.Ok:
@@ -303,12 +311,40 @@ internal sealed partial class EngineLoop : IDisposable
     private IReadOnlyList<PlannedChunk> PlanBatch()
     {
         _plannerInput.Clear();
+        (_generating, _prefilling) = (0, 0);
         foreach (SequenceState sequence in _active)
         {
             _plannerInput.Add(new PlannerSequence(sequence.SlotId, sequence.Pending, sequence.IsGenerating));
+            if (sequence.Pending > 0 && sequence.IsGenerating)
+            {
+                _generating++;
+            }
+            else if (sequence.Pending > 0)
+            {
+                _prefilling++;
+            }
         }
 
-        return BatchPlanner.Plan(_plannerInput, _batchSize, _contextSize - KvCellsUsed(), _maxPrefillChunk, _prefillWhileDecoding);
+        return BatchPlanner.Plan(_plannerInput, _batchSize, _contextSize - KvCellsUsed(), _maxPrefillChunk, _pacer.Budget(_generating));
+    }
+
+    /// <summary>Tells the pacer how long a step took for its decode and prompt tokens (planned from states before it).</summary>
+    private void ObservePacing(IReadOnlyList<PlannedChunk> plan, int tokens, double seconds)
+    {
+        int decodeTokens = 0;
+        foreach (PlannedChunk chunk in plan)
+        {
+            if (_slots[chunk.Key] is { IsGenerating: true })
+            {
+                decodeTokens++;
+            }
+        }
+
+        // A burst (prompts outnumbering the streams) is not paced, and its bulk prompt tokens cost less each.
+        if (_prefilling <= _generating)
+        {
+            _pacer.Observe(decodeTokens, tokens - decodeTokens, seconds);
+        }
     }
 
     private int FillBatch(IReadOnlyList<PlannedChunk> plan)

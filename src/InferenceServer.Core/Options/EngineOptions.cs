@@ -13,8 +13,12 @@ public sealed class EngineOptions
     public int RetryAfterSeconds { get; set; } = 1;
     /// <summary>Largest prompt chunk one sequence may add to a step, so several prompts share the prefill budget.</summary>
     public int MaxPrefillChunk { get; set; } = 512;
-    /// <summary>Prompt tokens a step may carry while at least as many sequences generate as prefill (at least one
-    /// per generating sequence); keeps running streams' inter-token latency near a plain decode step's.</summary>
+    /// <summary>While at least as many sequences generate as prefill, a step with prompt tokens may take at most this
+    /// many times a plain decode step (measured; see <c>PrefillPacer</c>), so a long prompt arriving among running
+    /// streams at most doubles their inter-token latency by default. 0 turns pacing off (<see cref="PrefillWhileDecoding"/> only).</summary>
+    public double PrefillStallFactor { get; set; } = 2.0;
+    /// <summary>Prompt tokens a step may carry while streams generate, until step times are measured or with pacing
+    /// off (then at least one per generating sequence).</summary>
     public int PrefillWhileDecoding { get; set; } = 16;
     /// <summary>Updates (about one per token) one sequence may have waiting for its reader. A reader that falls this
     /// far behind (a client that stopped reading) loses its sequence: the job is cancelled and its slot freed.</summary>

@@ -89,11 +89,14 @@ public class BatchPlannerDecodeAwarePrefillTests
     }
 
     [Fact]
-    public void The_prompt_share_grows_with_the_number_of_generating_streams()
+    public void Two_prompts_among_generating_streams_share_the_prompt_budget_in_admission_order()
     {
-        var sequences = Enumerable.Range(0, 40).Select(i => new PlannerSequence(i, 1, true)).Append(new PlannerSequence(40, 2000, false)).ToList();
+        var sequences = Enumerable.Range(0, 8).Select(i => new PlannerSequence(i, 1, true))
+            .Append(new PlannerSequence(8, 10, false)).Append(new PlannerSequence(9, 100, false)).ToList();
         var plan = BatchPlanner.Plan(sequences, batchBudget: 2048, freeKvCells: 10_000, maxPrefillChunk: 512, prefillWhileDecoding: 16);
-        Assert.Equal(40, plan.Single(c => c.Key == 40).Count);
+        Assert.Equal(10, plan.Single(c => c.Key == 8).Count);
+        Assert.True(plan.Single(c => c.Key == 8).WantLogits);
+        Assert.Equal(6, plan.Single(c => c.Key == 9).Count);
     }
 
     [Fact]
