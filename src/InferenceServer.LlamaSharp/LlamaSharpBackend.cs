@@ -100,6 +100,16 @@ public sealed class LlamaSharpBackend : IModelBackend
             return;
         }
 
+        if (Metadata.SequenceContextSize < Metadata.ContextSize)
+        {
+            // One KV stream per sequence: llama.cpp copies between streams only whole (a partial range is a
+            // GGML_ASSERT that ends the process), as a buffer copy at the next decode. Copy it all, then drop what
+            // lies past the prefix.
+            _context.NativeHandle.MemorySequenceCopy((LLamaSeqId)sourceSequenceId, (LLamaSeqId)destinationSequenceId, 0, -1);
+            _context.NativeHandle.MemorySequenceRemove((LLamaSeqId)destinationSequenceId, tokenCount, -1);
+            return;
+        }
+
         _context.NativeHandle.MemorySequenceCopy((LLamaSeqId)sourceSequenceId, (LLamaSeqId)destinationSequenceId, 0, tokenCount);
     }
 

@@ -130,6 +130,7 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
         LoadMode = _model.UseMemoryMap ? LLamaLoadMode.MemoryMap : LLamaLoadMode.None,
         SeqMax = (uint)_engine.MaxSequences,
         FlashAttention = _model.FlashAttention,
+        KVUnified = _model.UnifiedKvCache,
     };
 
     private LLamaWeights LoadWeights(ModelParams parameters, string path)
@@ -175,6 +176,8 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
             Id = string.IsNullOrWhiteSpace(_model.Id) ? Path.GetFileNameWithoutExtension(path) : _model.Id,
             Architecture = architecture,
             ContextSize = checked((int)context.ContextSize),
+            // llama.cpp splits a non-unified context evenly: n_ctx_seq = n_ctx / n_seq_max.
+            SequenceContextSize = _model.UnifiedKvCache ? checked((int)context.ContextSize) : checked((int)(context.ContextSize / Math.Max(1u, context.MaxSeq))),
             TrainingContextLength = weights.ContextSize,
             BatchSize = checked((int)context.BatchSize),
             MaxSequences = checked((int)context.MaxSeq),

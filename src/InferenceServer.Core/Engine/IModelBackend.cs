@@ -82,9 +82,18 @@ public sealed record ModelMetadata
     /// <summary>KV cells of the context, shared by all sequences.</summary>
     public required int ContextSize { get; init; }
     public required int TrainingContextLength { get; init; }
-    /// <summary>The longest one sequence (prompt + completion) may grow: the context, capped at the model's training
-    /// context (positions past it are untrained; OpenAI and vLLM report the model's length as the limit).</summary>
-    public int MaxSequenceLength => TrainingContextLength > 0 ? Math.Min(ContextSize, TrainingContextLength) : ContextSize;
+    /// <summary>KV cells one sequence may use: the whole context with the unified cache, else its slot's stream.</summary>
+    public int SequenceContextSize
+    {
+        get => _sequenceContextSize ?? ContextSize;
+        init => _sequenceContextSize = value;
+    }
+
+    private readonly int? _sequenceContextSize;
+
+    /// <summary>The longest one sequence (prompt + completion) may grow: its share of the context, capped at the
+    /// model's training context (positions past it are untrained; OpenAI and vLLM report the model's length as the limit).</summary>
+    public int MaxSequenceLength => TrainingContextLength > 0 ? Math.Min(SequenceContextSize, TrainingContextLength) : SequenceContextSize;
     /// <summary>Most tokens one decode call takes.</summary>
     public required int BatchSize { get; init; }
     /// <summary>Sequence slots in the context.</summary>

@@ -31,5 +31,10 @@ public sealed class ModelOptions
     /// resolve like <see cref="Path"/>.</summary>
     public string? ChatTemplateFile { get; set; }
     public bool FlashAttention { get; set; } = true;
+    /// <summary>One KV pool shared by every sequence (true: a sequence may grow to the whole context, prefix copies
+    /// between slots are free), or one stream per slot as llama-server does by default (false: each slot holds
+    /// ContextSize / Engine:MaxSequences cells, attention walks only its own sequence's cells, and a prefix shared
+    /// between slots is copied as a whole stream).</summary>
+    public bool UnifiedKvCache { get; set; } = true;
     public bool UseMemoryMap { get; set; } = true;
 }

@@ -120,3 +120,15 @@ public sealed class TinyRandomNoCacheEngineFactory : RealEngineFactory
     {
     }
 }
+
+/// <summary>The TinyRandom server with one KV stream per slot (<c>Model:UnifiedKvCache=false</c>, llama-server's
+/// layout): 2,048 cells over 8 slots, 256 per sequence.</summary>
+public sealed class TinyRandomStreamsEngineFactory : RealEngineFactory
+{
+    public TinyRandomStreamsEngineFactory()
+        : base(new RealEngineSettings(TestModels.TinyRandom, TinyRandomEngineFactory.TinyModelId, ContextSize: 2048, MaxSequences: 8, QueueCapacity: 32))
+    {
+    }
+
+    protected override IReadOnlyDictionary<string, string?> MoreSettings { get; } = new Dictionary<string, string?> { ["Model:UnifiedKvCache"] = "false" };
+}
