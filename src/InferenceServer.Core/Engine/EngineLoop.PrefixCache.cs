@@ -11,6 +11,10 @@ internal sealed partial class EngineLoop
 {
     private readonly CachedPrefix?[] _cache;
 
+    /// <summary>Shortest prefix copied from another slot when each slot has its own KV stream (a copy there moves
+    /// the whole stream, about as costly on a CPU as recomputing a few dozen tokens).</summary>
+    private const int MinimumCopiedPrefix = 64;
+
     /// <summary>Tokens an idle slot holds in the KV cache (the first <see cref="KvCellLedger.Length"/> of them).</summary>
     private sealed record CachedPrefix(List<int> Tokens, long LastUsed);
 
@@ -40,6 +44,12 @@ internal sealed partial class EngineLoop
             Trim(source, best);
             _cache[source] = null;
             return (source, best);
+        }
+
+        if (source >= 0 && _separateKvStreams && best < MinimumCopiedPrefix)
+        {
+            // With one KV stream per slot a copy moves a whole stream's buffer: not worth it for a few tokens.
+            source = -1;
         }
 
         int target = FreeSlotToOverwrite();

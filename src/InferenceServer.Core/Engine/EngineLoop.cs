@@ -26,6 +26,7 @@ internal sealed partial class EngineLoop : IDisposable
     private readonly SequenceState?[] _slots;
     private readonly KvCellLedger _ledger;
     private readonly bool _prefixCache;
+    private readonly bool _separateKvStreams;
     private readonly List<SequenceState> _active = [];
     private readonly List<PlannerSequence> _plannerInput = [];
     private readonly BatchToken[] _batch;
@@ -66,6 +67,7 @@ internal sealed partial class EngineLoop : IDisposable
         _ledger = new KvCellLedger(_slots.Length);
         _cache = new CachedPrefix?[_slots.Length];
         _prefixCache = options.PrefixCache;
+        _separateKvStreams = metadata.SequenceContextSize < metadata.ContextSize;
         _maxPrefillChunk = Math.Max(1, options.MaxPrefillChunk);
         _pacer = new PrefillPacer(options.PrefillStallFactor, options.PrefillWhileDecoding, _batchSize, _slots.Length);
         _queueCapacity = options.QueueCapacity;
