@@ -100,7 +100,7 @@ public sealed class LlamaSharpBackend : IModelBackend
             return;
         }
 
-        if (Metadata.SequenceContextSize < Metadata.ContextSize)
+        if (Metadata.SeparateKvStreams)
         {
             // One KV stream per sequence: llama.cpp copies between streams only whole (a partial range is a
             // GGML_ASSERT that ends the process), as a buffer copy at the next decode. Copy it all, then drop what

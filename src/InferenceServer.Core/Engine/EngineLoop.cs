@@ -67,7 +67,7 @@ internal sealed partial class EngineLoop : IDisposable
         _ledger = new KvCellLedger(_slots.Length);
         _cache = new CachedPrefix?[_slots.Length];
         _prefixCache = options.PrefixCache;
-        _separateKvStreams = metadata.SequenceContextSize < metadata.ContextSize;
+        _separateKvStreams = metadata.SeparateKvStreams;
         _maxPrefillChunk = Math.Max(1, options.MaxPrefillChunk);
         _pacer = new PrefillPacer(options.PrefillStallFactor, options.PrefillWhileDecoding, _batchSize, _slots.Length);
         _queueCapacity = options.QueueCapacity;

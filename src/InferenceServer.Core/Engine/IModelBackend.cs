@@ -91,6 +91,9 @@ public sealed record ModelMetadata
 
     private readonly int? _sequenceContextSize;
 
+    /// <summary>Each sequence has its own KV stream (llama.cpp's non-unified cache): copies between them move whole streams.</summary>
+    public bool SeparateKvStreams => SequenceContextSize < ContextSize;
+
     /// <summary>The longest one sequence (prompt + completion) may grow: its share of the context, capped at the
     /// model's training context (positions past it are untrained; OpenAI and vLLM report the model's length as the limit).</summary>
     public int MaxSequenceLength => TrainingContextLength > 0 ? Math.Min(SequenceContextSize, TrainingContextLength) : SequenceContextSize;
