@@ -93,4 +93,24 @@ public static class BatchPlanner
 
         return plan;
     }
+
+    /// <summary>
+    /// The same chunks laid out in ascending key (sequence id) order, offsets recomputed. llama.cpp splits a batch
+    /// for per-sequence KV streams into micro-batches of consecutive sequence ids taken from the first unused token on
+    /// (<c>split_equal</c>, sequential), and each micro-batch reads every weight again: sequences 2, 0, 1, 3 in that
+    /// order cost two passes, 0, 1, 2, 3 one.
+    /// </summary>
+    public static IReadOnlyList<PlannedChunk> InKeyOrder(IReadOnlyList<PlannedChunk> plan)
+    {
+        var ordered = new List<PlannedChunk>(plan);
+        ordered.Sort((a, b) => a.Key.CompareTo(b.Key));
+        int offset = 0;
+        for (int i = 0; i < ordered.Count; i++)
+        {
+            ordered[i] = ordered[i] with { Offset = offset };
+            offset += ordered[i].Count;
+        }
+
+        return ordered;
+    }
 }

@@ -22,12 +22,19 @@ internal sealed partial class EngineLoop
     /// Picks the slot for a sequence with these tokens and prepares its KV cells; returns how many leading tokens
     /// are already there. At least the last token is always recomputed (its logits are needed).
     /// </summary>
+    /// <remarks>
+    /// The longest prefix held by a slot this sequence may take is kept in place; a longer one held elsewhere is
+    /// copied in. With one KV stream per slot, only slots that keep the running sequences' ids as few consecutive
+    /// runs may be taken (<see cref="RunsAdded"/>), and a copy moves a whole stream, so shorter prefixes than
+    /// <see cref="MinimumCopiedPrefix"/> are recomputed instead.
+    /// </remarks>
     private (int Slot, int Reused) TakeSlot(List<int> tokens, bool reusePrefix = true)
     {
         int limit = tokens.Count - 1;
-        int source = -1, best = 0;
+        int source = -1, best = 0, inPlace = -1, inPlaceBest = 0;
         if (_prefixCache && reusePrefix)
         {
+            int fewestRuns = FewestRunsAdded();
             for (int slot = 0; slot < _slots.Length; slot++)
             {
                 int common = CommonPrefix(tokens, slot, limit);
@@ -35,33 +42,33 @@ internal sealed partial class EngineLoop
                 {
                     (source, best) = (slot, common);
                 }
+
+                if (common > inPlaceBest && _slots[slot] is null && RunsAdded(slot) == fewestRuns)
+                {
+                    (inPlace, inPlaceBest) = (slot, common);
+                }
             }
         }
 
-        if (source >= 0 && _slots[source] is null)
+        bool copy = best > inPlaceBest && (!_separateKvStreams || best >= MinimumCopiedPrefix);
+        if (!copy && inPlace >= 0)
         {
-            // The best prefix sits in an idle slot: keep it there and drop the rest.
-            Trim(source, best);
-            _cache[source] = null;
-            return (source, best);
-        }
-
-        if (source >= 0 && _separateKvStreams && best < MinimumCopiedPrefix)
-        {
-            // With one KV stream per slot a copy moves a whole stream's buffer: not worth it for a few tokens.
-            source = -1;
+            Trim(inPlace, inPlaceBest);
+            _cache[inPlace] = null;
+            return (inPlace, inPlaceBest);
         }
 
         int target = FreeSlotToOverwrite();
         Trim(target, 0);
         _cache[target] = null;
-        if (source >= 0)
+        if (copy)
         {
             _backend.CopySequence(source, target, best);
             _ledger.CopyPrefix(source, target, best);
+            return (target, best);
         }
 
-        return (target, source >= 0 ? best : 0);
+        return (target, 0);
     }
 
     /// <summary>Longest common prefix of <paramref name="tokens"/> and what <paramref name="slot"/> holds in KV.</summary>
@@ -83,13 +90,15 @@ internal sealed partial class EngineLoop
         return i;
     }
 
-    /// <summary>A slot with no running sequence: an empty one first, else the least recently used cached prefix.</summary>
+    /// <summary>A slot with no running sequence: an empty one first, else the least recently used cached prefix;
+    /// with one KV stream per slot, only among those adding the fewest runs of consecutive running ids.</summary>
     private int FreeSlotToOverwrite()
     {
+        int fewestRuns = FewestRunsAdded();
         int lru = -1;
         for (int slot = 0; slot < _slots.Length; slot++)
         {
-            if (_slots[slot] is not null)
+            if (_slots[slot] is not null || RunsAdded(slot) != fewestRuns)
             {
                 continue;
             }
@@ -106,6 +115,40 @@ internal sealed partial class EngineLoop
         }
 
         return lru >= 0 ? lru : throw new InvalidOperationException("No free slot.");
+    }
+
+    /// <summary>
+    /// How taking the free <paramref name="slot"/> changes the number of runs of consecutive slot ids that hold a
+    /// running sequence: -1 when it joins two runs, 0 when it extends one, 1 when it starts one (so every slot
+    /// when none runs). llama.cpp computes
+    /// each such run as its own micro-batch when every slot has its own KV stream (every weight read once per run),
+    /// so slots are chosen to keep the runs few. Always 0 with the unified cache, where the layout costs nothing.
+    /// </summary>
+    private int RunsAdded(int slot)
+    {
+        if (!_separateKvStreams)
+        {
+            return 0;
+        }
+
+        bool left = slot > 0 && _slots[slot - 1] is not null;
+        bool right = slot < _slots.Length - 1 && _slots[slot + 1] is not null;
+        return left && right ? -1 : left || right ? 0 : 1;
+    }
+
+    /// <summary>The smallest <see cref="RunsAdded"/> over the free slots.</summary>
+    private int FewestRunsAdded()
+    {
+        int fewest = int.MaxValue;
+        for (int slot = 0; slot < _slots.Length; slot++)
+        {
+            if (_slots[slot] is null)
+            {
+                fewest = Math.Min(fewest, RunsAdded(slot));
+            }
+        }
+
+        return fewest;
     }
 
     /// <summary>Evicts cached prefixes until <paramref name="cells"/> cells are free beyond everything committed.</summary>

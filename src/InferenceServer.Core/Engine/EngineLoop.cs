@@ -327,7 +327,9 @@ internal sealed partial class EngineLoop : IDisposable
             }
         }
 
-        return BatchPlanner.Plan(_plannerInput, _batchSize, _contextSize - KvCellsUsed(), _maxPrefillChunk, _pacer.Budget(_generating));
+        IReadOnlyList<PlannedChunk> plan = BatchPlanner.Plan(
+            _plannerInput, _batchSize, _contextSize - KvCellsUsed(), _maxPrefillChunk, _pacer.Budget(_generating));
+        return _separateKvStreams ? BatchPlanner.InKeyOrder(plan) : plan;
     }
 
     /// <summary>Tells the pacer how long a step took for its decode and prompt tokens (planned from states before it).</summary>

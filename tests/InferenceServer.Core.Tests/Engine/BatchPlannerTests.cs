@@ -115,4 +115,24 @@ public class BatchPlannerDecodeAwarePrefillTests
         var plan = BatchPlanner.Plan([new PlannerSequence(0, 2000, false)], batchBudget: 2048, freeKvCells: 10_000, maxPrefillChunk: 512, prefillWhileDecoding: 16);
         Assert.Equal(512, plan.Single().Count);
     }
+
+    [Fact]
+    public void Key_order_lays_chunks_out_by_sequence_id_and_recomputes_their_offsets()
+    {
+        var plan = BatchPlanner.Plan(
+        [
+            new PlannerSequence(Key: 3, PendingTokens: 10, IsGenerating: false),
+            new PlannerSequence(Key: 1, PendingTokens: 1, IsGenerating: true),
+            new PlannerSequence(Key: 2, PendingTokens: 5, IsGenerating: false),
+            new PlannerSequence(Key: 0, PendingTokens: 1, IsGenerating: true),
+        ], batchBudget: 100, freeKvCells: 1000, maxPrefillChunk: 512);
+
+        Assert.Equal(
+        [
+            new PlannedChunk(0, 0, 1, true),
+            new PlannedChunk(1, 1, 1, true),
+            new PlannedChunk(2, 2, 5, true),
+            new PlannedChunk(3, 7, 10, true),
+        ], BatchPlanner.InKeyOrder(plan));
+    }
 }

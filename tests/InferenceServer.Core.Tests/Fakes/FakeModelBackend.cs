@@ -19,10 +19,15 @@ public sealed class FakeModelBackend : IModelBackend
     private readonly Dictionary<int, float[]> _logits = [];
     private int _liveSamplers;
 
-    public FakeModelBackend(int contextSize = 256, int batchSize = 64, int maxSequences = 8, int? trainingContext = null)
+    /// <param name="separateStreams">Describe llama.cpp's non-unified cache (each of the maxSequences sequences has its
+    /// own stream of contextSize / maxSequences cells): the engine then chooses slots and orders batches for it. The
+    /// fake's own cell accounting stays unified.</param>
+    public FakeModelBackend(int contextSize = 256, int batchSize = 64, int maxSequences = 8, int? trainingContext = null,
+        bool separateStreams = false)
     {
         Metadata = new ModelMetadata
         {
+            SequenceContextSize = separateStreams ? contextSize / maxSequences : contextSize,
             Id = "fake",
             Architecture = "fake",
             ContextSize = contextSize,
