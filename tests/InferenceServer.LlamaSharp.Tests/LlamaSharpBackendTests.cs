@@ -71,6 +71,37 @@ public sealed class LlamaSharpBackendTests(ModelFiles files)
     }
 
     [Fact]
+    public void With_separate_streams_a_sequence_moved_to_another_stream_continues_while_its_old_stream_takes_a_new_one()
+    {
+        // What the engine's slot compaction does in one step: copy (whole stream, deferred to the next decode), free the
+        // source, and admit a new sequence into the freed stream in the same batch as the moved one's next token.
+        using var backend = TestBackends.Create(files.Tiny, o => o.UnifiedKvCache = false);
+        Assert.True(backend.Metadata.SeparateKvStreams);
+        var prompt = backend.Tokenizer.Tokenize("a sequence that moves", false, false);
+        var newcomer = backend.Tokenizer.Tokenize("then a newcomer", false, false);
+        Assert.Equal(DecodeStatus.Ok, backend.Prefill(prompt, 0));
+        Assert.Equal(DecodeStatus.Ok, backend.Prefill(prompt, 2));
+
+        backend.CopySequence(2, 1, prompt.Length);
+        backend.RemoveSequence(2);
+        var batch = new List<BatchToken>
+        {
+            new('x', prompt.Length, 0, true),
+            new('x', prompt.Length, 1, true),
+        };
+        batch.AddRange(newcomer.Select((t, i) => new BatchToken(t, i, 2, i == newcomer.Length - 1)));
+        Assert.Equal(DecodeStatus.Ok, backend.Decode(batch.ToArray()));
+        var original = backend.GetLogits(0).ToArray();
+        var moved = backend.GetLogits(1).ToArray();
+        var admitted = backend.GetLogits(batch.Count - 1).ToArray();
+
+        Assert.Equal(DecodeStatus.Ok, backend.Prefill(newcomer, 3));
+        AssertClose(original, moved);
+        AssertClose(backend.GetLogits(newcomer.Length - 1).ToArray(), admitted);
+        Assert.True(MaxDifference(original, admitted) > 1e-3, "different sequences should give different logits");
+    }
+
+    [Fact]
     public void Removing_a_sequence_frees_its_cells_so_a_full_context_can_be_reused()
     {
         using var backend = TestBackends.Create(files.Tiny, o => o.BatchSize = o.MicroBatchSize = 256);

@@ -41,6 +41,9 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 1015, Level = LogLevel.Debug, Message = "Request {RequestId} reuses {CachedTokens} cached prompt tokens in slot {SequenceId}")]
     public static partial void PrefixReused(this ILogger logger, string requestId, int sequenceId, int cachedTokens);
 
+    [LoggerMessage(EventId = 1016, Level = LogLevel.Debug, Message = "Request {RequestId} moved from slot {FromSequenceId} to slot {SequenceId} with its {Tokens} KV cells, to keep running slots consecutive")]
+    public static partial void SequenceMoved(this ILogger logger, string requestId, int fromSequenceId, int sequenceId, int tokens);
+
     [LoggerMessage(EventId = 1013, Level = LogLevel.Debug, Message = "Request {RequestId} cancelled while waiting")]
     public static partial void WaitingCancelled(this ILogger logger, string requestId);
 

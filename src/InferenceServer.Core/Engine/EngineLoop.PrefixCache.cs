@@ -117,40 +117,6 @@ internal sealed partial class EngineLoop
         return lru >= 0 ? lru : throw new InvalidOperationException("No free slot.");
     }
 
-    /// <summary>
-    /// How taking the free <paramref name="slot"/> changes the number of runs of consecutive slot ids that hold a
-    /// running sequence: -1 when it joins two runs, 0 when it extends one, 1 when it starts one (so every slot
-    /// when none runs). llama.cpp computes
-    /// each such run as its own micro-batch when every slot has its own KV stream (every weight read once per run),
-    /// so slots are chosen to keep the runs few. Always 0 with the unified cache, where the layout costs nothing.
-    /// </summary>
-    private int RunsAdded(int slot)
-    {
-        if (!_separateKvStreams)
-        {
-            return 0;
-        }
-
-        bool left = slot > 0 && _slots[slot - 1] is not null;
-        bool right = slot < _slots.Length - 1 && _slots[slot + 1] is not null;
-        return left && right ? -1 : left || right ? 0 : 1;
-    }
-
-    /// <summary>The smallest <see cref="RunsAdded"/> over the free slots.</summary>
-    private int FewestRunsAdded()
-    {
-        int fewest = int.MaxValue;
-        for (int slot = 0; slot < _slots.Length; slot++)
-        {
-            if (_slots[slot] is null)
-            {
-                fewest = Math.Min(fewest, RunsAdded(slot));
-            }
-        }
-
-        return fewest;
-    }
-
     /// <summary>Evicts cached prefixes until <paramref name="cells"/> cells are free beyond everything committed.</summary>
     private void MakeRoomFor(int cells)
     {

@@ -174,6 +174,7 @@ internal sealed partial class EngineLoop : IDisposable
         }
 
         EnsureRoomForDecode();
+        CompactRunningSlots();
         IReadOnlyList<PlannedChunk> plan = PlanBatch();
         if (plan.Count == 0)
         {

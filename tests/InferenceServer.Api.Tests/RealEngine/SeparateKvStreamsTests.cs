@@ -76,6 +76,29 @@ public sealed class SeparateKvStreamsTests(TinyRandomStreamsEngineFactory stream
     }
 
     [Fact]
+    public async Task Outputs_are_unchanged_when_short_requests_finish_between_long_ones()
+    {
+        // Short and long requests interleaved: the short ones finish first and leave holes between running slots, which
+        // the engine closes by moving the last running sequence (its whole stream) into the hole.
+        var on = await streams.ReadyClientAsync();
+        var reference = await unified.ReadyClientAsync();
+        var asks = Enumerable.Range(0, 8).Select(i => Ask(Questions[i % Questions.Length], i % 2 == 0 ? 24 : 3)).ToArray();
+        var expected = new List<GreedyTrace>();
+        foreach (var ask in asks)
+        {
+            expected.Add(await GreedyTrace.ChatAsync(reference, ask));
+        }
+
+        var together = await Task.WhenAll(asks.Select(a => GreedyTrace.ChatAsync(on, a)));
+        for (var i = 0; i < together.Length; i++)
+        {
+            GreedyTrace.AssertSameUpToTies(expected[i], together[i], $"request {i}");
+        }
+
+        await streams.WaitForIdleSlotsAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task Beam_search_forks_streams()
     {
         var client = await streams.ReadyClientAsync();

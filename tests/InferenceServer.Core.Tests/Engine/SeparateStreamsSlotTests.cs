@@ -133,4 +133,32 @@ public class SeparateStreamsSlotTests
         Assert.Equal("short system ".Length, joined.Final.Usage!.CachedPromptTokens);
         Assert.Equal(0, backend.Copies);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_sequence_finishing_between_running_ones_makes_the_last_one_move_into_its_slot(bool prefixCache)
+    {
+        FakeModelBackend backend = Backend();
+        using var engine = Start(backend, maxSequences: Slots, prefixCache: prefixCache);
+        using var gate = new DecodeGate(backend, atDecode: 0);
+        Task<StreamResult> first = Run(engine, Prompt('a', 30));
+        gate.WaitReached();
+        Task<StreamResult> shortOne = Run(engine, Prompt('b', 3));
+        Task<StreamResult> last = Run(engine, Prompt('c', 30));
+        gate.Release();
+        StreamResult[] results = await Task.WhenAll(first, shortOne, last);
+
+        List<BatchToken[]> batches = backend.Batches;
+        Assert.Contains(batches, b => SequenceIds(b).SequenceEqual([0, 1, 2]));
+        Assert.Contains(batches, b => SequenceIds(b).SequenceEqual([0, 1]));
+        AssertOneAscendingRun(batches);
+        Assert.Equal(1, backend.Copies);
+
+        var reference = new FakeModelBackend(contextSize: 2048);
+        using var referenceEngine = Start(reference);
+        Assert.Equal((await Run(referenceEngine, Prompt('a', 30))).Text, results[0].Text);
+        Assert.Equal((await Run(referenceEngine, Prompt('c', 30))).Text, results[2].Text);
+        Assert.Equal(0, engine.GetSnapshot().Running);
+    }
 }
