@@ -23,6 +23,7 @@ internal sealed partial class EngineLoop : IDisposable
     private readonly ILogger _logger;
     private readonly EngineTelemetry _telemetry;
     private readonly AutoResetEvent _wake = new(false);
+    private readonly TimeSpan _arrivalGather;
     private readonly SequenceState?[] _slots;
     private readonly KvCellLedger _ledger;
     private readonly bool _prefixCache;
@@ -69,6 +70,7 @@ internal sealed partial class EngineLoop : IDisposable
         _prefixCache = options.PrefixCache;
         _separateKvStreams = metadata.SeparateKvStreams;
         _maxPrefillChunk = Math.Max(1, options.MaxPrefillChunk);
+        _arrivalGather = TimeSpan.FromMilliseconds(options.ArrivalGatherMilliseconds);
         _pacer = new PrefillPacer(options.PrefillStallFactor, options.PrefillWhileDecoding, _batchSize, _slots.Length);
         _queueCapacity = options.QueueCapacity;
         _batch = new BatchToken[_batchSize];
@@ -144,6 +146,7 @@ internal sealed partial class EngineLoop : IDisposable
                 if (!Step())
                 {
                     _wake.WaitOne();
+                    GatherArrivals();
                 }
             }
         }
@@ -157,6 +160,25 @@ internal sealed partial class EngineLoop : IDisposable
             int failed = FailEverything(new InferenceException(InferenceErrorKind.ShuttingDown, "The server is shutting down."));
             _snapshot = BuildSnapshot();
             _logger.LoopStopped(failed);
+        }
+    }
+
+    /// <summary>
+    /// Woken from idle by a request: waits while more keep arriving (each within the gather interval, up to
+    /// <see cref="EngineOptions.ArrivalGatherLimitFactor"/> intervals), so requests sent together start in one step.
+    /// Without it the first is prefilled alone and the rest join a step later, and on a CPU that one-step offset
+    /// lasts: every later arrival's prompt lands next to running streams instead of with its peers.
+    /// </summary>
+    private void GatherArrivals()
+    {
+        if (_arrivalGather <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        long deadline = Stopwatch.GetTimestamp() + (long)(_arrivalGather.TotalSeconds * EngineOptions.ArrivalGatherLimitFactor * Stopwatch.Frequency);
+        while (!_stopping && Stopwatch.GetTimestamp() < deadline && _wake.WaitOne(_arrivalGather))
+        {
         }
     }
 

@@ -17,6 +17,13 @@ public sealed class EngineOptions
     /// many times a plain decode step (measured; see <c>PrefillPacer</c>), so a long prompt arriving among running
     /// streams at most doubles their inter-token latency by default. 0 turns pacing off (<see cref="PrefillWhileDecoding"/> only).</summary>
     public double PrefillStallFactor { get; set; } = 2.0;
+    /// <summary>When a request wakes the idle engine, it waits until no other request has arrived for this many
+    /// milliseconds (at most <see cref="ArrivalGatherLimitFactor"/> times as long) before the first step, so requests
+    /// sent together (a client's parallel calls, clients of one event) are prefilled in one step and decode in step
+    /// with each other. 0 starts at once.</summary>
+    public double ArrivalGatherMilliseconds { get; set; } = 2.0;
+    /// <summary>The longest gathering wait, in multiples of <see cref="ArrivalGatherMilliseconds"/>.</summary>
+    public const int ArrivalGatherLimitFactor = 8;
     /// <summary>Prompt tokens a step may carry while streams generate, until step times are measured or with pacing
     /// off (then at least one per generating sequence).</summary>
     public int PrefillWhileDecoding { get; set; } = 16;

@@ -28,6 +28,11 @@ public sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
             errors.Add($"Engine:MaxPrefillChunk must be at least 1; got {options.MaxPrefillChunk}.");
         }
 
+        if (options.ArrivalGatherMilliseconds is < 0 or > 100 || double.IsNaN(options.ArrivalGatherMilliseconds))
+        {
+            errors.Add($"Engine:ArrivalGatherMilliseconds must be between 0 and 100; got {options.ArrivalGatherMilliseconds}.");
+        }
+
         if (options.PrefillStallFactor is not 0 and (< 1 or > 1000) || double.IsNaN(options.PrefillStallFactor))
         {
             errors.Add($"Engine:PrefillStallFactor must be 0 (off) or between 1 and 1000; got {options.PrefillStallFactor}.");

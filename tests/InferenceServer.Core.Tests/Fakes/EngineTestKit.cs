@@ -16,15 +16,17 @@ public static class EngineTestKit
     /// <summary>An engine over the fake backend; the prefix cache is off unless asked for, so tests of slot and cell
     /// release see every cell freed when a sequence ends.</summary>
     public static InferenceEngine Start(FakeModelBackend backend, int maxSequences = 8, int queueCapacity = 64, int maxPrefillChunk = 512,
-        bool prefixCache = false)
+        bool prefixCache = false, Action<EngineOptions>? configure = null)
     {
-        var engine = new InferenceEngine(Microsoft.Extensions.Options.Options.Create(new EngineOptions
+        var options = new EngineOptions
         {
             MaxSequences = maxSequences,
             QueueCapacity = queueCapacity,
             MaxPrefillChunk = maxPrefillChunk,
             PrefixCache = prefixCache,
-        }), TimeProvider.System);
+        };
+        configure?.Invoke(options);
+        var engine = new InferenceEngine(Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System);
         engine.Attach(backend);
         return engine;
     }

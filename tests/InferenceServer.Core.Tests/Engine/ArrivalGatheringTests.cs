@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using InferenceServer.Core.Tests.Fakes;
+using static InferenceServer.Core.Tests.Fakes.EngineTestKit;
+
+namespace InferenceServer.Core.Tests.Engine;
+
+/// <summary>An idle engine woken by a request waits while more keep arriving, so requests sent together start in one
+/// step (and then decode in step with each other).</summary>
+public class ArrivalGatheringTests
+{
+    [Fact]
+    public async Task Requests_arriving_a_few_milliseconds_apart_at_an_idle_engine_start_in_one_step()
+    {
+        var backend = new FakeModelBackend(contextSize: 1024);
+        using var engine = Start(backend, configure: o => o.ArrivalGatherMilliseconds = 100);
+        var runs = new List<Task<StreamResult>>();
+        foreach (string prompt in new[] { "abc", "def", "ghi" })
+        {
+            runs.Add(Run(engine, Request(prompt, 3)));
+            await Task.Delay(5);
+        }
+
+        await Task.WhenAll(runs);
+        Assert.Equal([0, 1, 2], backend.Batches[0].Select(t => t.SequenceId).Distinct().Order());
+    }
+
+    [Fact]
+    public async Task A_lone_request_waits_one_quiet_interval_not_the_whole_limit()
+    {
+        var backend = new FakeModelBackend(contextSize: 1024);
+        using var engine = Start(backend, configure: o => o.ArrivalGatherMilliseconds = 100);
+        var clock = Stopwatch.StartNew();
+        await Run(engine, Request("abc", 2));
+        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(100 * 8), $"took {clock.Elapsed.TotalMilliseconds} ms");
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(90), $"took {clock.Elapsed.TotalMilliseconds} ms: it waited for others");
+    }
+}
