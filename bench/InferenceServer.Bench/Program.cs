@@ -10,6 +10,11 @@ if (args.Length > 0 && args[0] == "serving")
     return await InferenceServer.Bench.Serving.ServingCommand.RunAsync(args[1..], Console.Out);
 }
 
+if (args is ["decode", ..])
+{
+    return DecodeBench.Run(args[1..], Console.Out);
+}
+
 if (args is ["embeddings", ..])
 {
     return await EmbeddingBench.RunAsync(args[1..], Console.Out);
