@@ -13,12 +13,19 @@ public class ArrivalGatheringTests
     {
         var backend = new FakeModelBackend(contextSize: 1024);
         using var engine = Start(backend, configure: o => o.ArrivalGatherMilliseconds = 100);
+        // Sent from a thread of its own: under a parallel test run, Task.Delay continuations wait for pool threads
+        // (and so arrive hundreds of milliseconds apart) while a dedicated thread's 5 ms sleep stays near 5 ms.
         var runs = new List<Task<StreamResult>>();
-        foreach (string prompt in new[] { "abc", "def", "ghi" })
+        var sender = new Thread(() =>
         {
-            runs.Add(Run(engine, Request(prompt, 3)));
-            await Task.Delay(5);
-        }
+            foreach (string prompt in new[] { "abc", "def", "ghi" })
+            {
+                runs.Add(Run(engine, Request(prompt, 3)));
+                Thread.Sleep(5);
+            }
+        });
+        sender.Start();
+        sender.Join();
 
         await Task.WhenAll(runs);
         Assert.Equal([0, 1, 2], backend.Batches[0].Select(t => t.SequenceId).Distinct().Order());
