@@ -113,6 +113,41 @@ public sealed class LlamaSharpBackend : IModelBackend
         _context.NativeHandle.MemorySequenceCopy((LLamaSeqId)sourceSequenceId, (LLamaSeqId)destinationSequenceId, 0, tokenCount);
     }
 
+    public unsafe byte[]? SaveSequenceState(int sequenceId)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var seq = (LLamaSeqId)sequenceId;
+        var size = _context.NativeHandle.GetStateSize(seq);
+        if (size == 0 || size > (nuint)Array.MaxLength)
+        {
+            return null;
+        }
+
+        var state = new byte[(int)size];
+        fixed (byte* destination = state)
+        {
+            var written = _context.NativeHandle.GetState(destination, size, seq);
+            return written == size ? state : state[..(int)written];
+        }
+    }
+
+    public unsafe bool RestoreSequenceState(int sequenceId, byte[] state)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var seq = (LLamaSeqId)sequenceId;
+        fixed (byte* source = state)
+        {
+            if (_context.NativeHandle.SetState(source, (nuint)state.Length, seq) > 0)
+            {
+                return true;
+            }
+        }
+
+        // llama.cpp leaves the sequence empty when the cells did not fit; make sure of it.
+        _context.NativeHandle.MemorySequenceRemove(seq, 0, -1);
+        return false;
+    }
+
     public void Dispose()
     {
         if (_disposed)

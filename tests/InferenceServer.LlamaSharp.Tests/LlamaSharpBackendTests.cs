@@ -101,6 +101,55 @@ public sealed class LlamaSharpBackendTests(ModelFiles files)
         Assert.True(MaxDifference(original, admitted) > 1e-3, "different sequences should give different logits");
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_saved_sequence_state_restored_into_another_sequence_continues_like_the_original(bool unified)
+    {
+        // The prefix cache's host tier: save a sequence's cells, drop them, restore them into another slot later.
+        using var backend = TestBackends.Create(files.Tiny, o => o.UnifiedKvCache = unified);
+        var prompt = backend.Tokenizer.Tokenize("a conversation kept in host memory", false, false);
+        Assert.Equal(DecodeStatus.Ok, backend.Prefill(prompt, 0));
+        var state = backend.SaveSequenceState(0);
+        Assert.NotNull(state);
+        Assert.Equal(DecodeStatus.Ok, backend.Decode([new BatchToken('x', prompt.Length, 0, true)]));
+        var original = backend.GetLogits(0).ToArray();
+        backend.RemoveSequence(0);
+
+        Assert.True(backend.RestoreSequenceState(3, state));
+        Assert.Equal(DecodeStatus.Ok, backend.Decode([new BatchToken('x', prompt.Length, 3, true)]));
+        AssertClose(original, backend.GetLogits(0).ToArray());
+
+        // Trimmed after the restore, as the engine does when only part of the saved prefix is shared.
+        backend.RemoveSequence(3);
+        Assert.True(backend.RestoreSequenceState(1, state));
+        backend.RemoveSequence(1, fromPosition: 4);
+        Assert.Equal(DecodeStatus.Ok, backend.Prefill(prompt[4..], 1, startPosition: 4));
+        Assert.Equal(DecodeStatus.Ok, backend.Decode([new BatchToken('x', prompt.Length, 1, true)]));
+        AssertClose(original, backend.GetLogits(0).ToArray());
+    }
+
+    [Fact]
+    public void A_restore_that_does_not_fit_fails_and_leaves_the_sequence_empty()
+    {
+        using var backend = TestBackends.Create(files.Tiny, o => o.BatchSize = o.MicroBatchSize = 256);
+        var contextSize = backend.Metadata.ContextSize;
+        var prompt = backend.Tokenizer.Tokenize("saved while there was room", false, false);
+        Assert.Equal(DecodeStatus.Ok, backend.Prefill(prompt, 0));
+        var state = backend.SaveSequenceState(0)!;
+        backend.RemoveSequence(0);
+
+        var filler = Enumerable.Range(0, contextSize - 2).Select(i => 'a' + i % 26).ToArray();
+        for (var start = 0; start < filler.Length; start += backend.Metadata.BatchSize)
+        {
+            Assert.Equal(DecodeStatus.Ok, backend.Prefill(filler[start..Math.Min(filler.Length, start + backend.Metadata.BatchSize)], 0, start));
+        }
+
+        Assert.False(backend.RestoreSequenceState(1, state));
+        backend.RemoveSequence(0);
+        Assert.Equal(DecodeStatus.Ok, backend.Decode([new BatchToken('z', 0, 1, true)])); // sequence 1 starts empty
+    }
+
     [Fact]
     public void Removing_a_sequence_frees_its_cells_so_a_full_context_can_be_reused()
     {

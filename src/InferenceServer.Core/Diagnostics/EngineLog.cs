@@ -44,6 +44,15 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 1016, Level = LogLevel.Debug, Message = "Request {RequestId} moved from slot {FromSequenceId} to slot {SequenceId} with its {Tokens} KV cells, to keep running slots consecutive")]
     public static partial void SequenceMoved(this ILogger logger, string requestId, int fromSequenceId, int sequenceId, int tokens);
 
+    [LoggerMessage(EventId = 1017, Level = LogLevel.Debug, Message = "Saved the cached prefix of slot {SequenceId} ({Tokens} tokens, {StateBytes} bytes) to host memory: kept {Kept}; {Entries} entries, {HostBytes} bytes held")]
+    public static partial void PrefixSavedToHost(this ILogger logger, int sequenceId, int tokens, int stateBytes, bool kept, int entries, long hostBytes);
+
+    [LoggerMessage(EventId = 1018, Level = LogLevel.Debug, Message = "Restored a saved prefix into slot {SequenceId}: {CachedTokens} of its {Tokens} tokens reused")]
+    public static partial void PrefixRestoredFromHost(this ILogger logger, int sequenceId, int cachedTokens, int tokens);
+
+    [LoggerMessage(EventId = 1019, Level = LogLevel.Debug, Message = "A saved prefix of {Tokens} tokens did not fit in the KV cache of slot {SequenceId}; recomputing")]
+    public static partial void PrefixRestoreFailed(this ILogger logger, int sequenceId, int tokens);
+
     [LoggerMessage(EventId = 1013, Level = LogLevel.Debug, Message = "Request {RequestId} cancelled while waiting")]
     public static partial void WaitingCancelled(this ILogger logger, string requestId);
 

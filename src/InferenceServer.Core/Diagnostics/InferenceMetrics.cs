@@ -62,6 +62,10 @@ public sealed class InferenceMetrics : IRequestMetrics
             "KV-cache cells in use by all sequences.");
         meter.CreateObservableGauge(N.KvCacheCellsCapacity, () => Observe(s => s.KvCellsTotal), "{cell}",
             "KV-cache cells of the context.");
+        meter.CreateObservableGauge(N.HostPrefixCacheUsage, () => Observe(s => s.HostPrefixBytes), "By",
+            "Bytes of KV state held by the prefix cache's host-memory tier (Engine:PrefixCacheHostMiB).");
+        meter.CreateObservableGauge(N.HostPrefixCacheEntries, () => Observe(s => s.HostPrefixEntries), "{prefix}",
+            "Cached prefixes held by the prefix cache's host-memory tier.");
         meter.CreateObservableCounter(N.DecodeSteps, () => Observe(s => s.DecodeSteps), "{step}",
             "Decode steps (llama_decode calls) of the engine loop.");
         meter.CreateObservableCounter(N.StepTime, ObserveStepTime, "s",

@@ -30,6 +30,8 @@ public static class InferenceMetricsNames
     public const string KvCacheUsage = "inferenceserver.engine.kv_cache.usage";
     public const string KvCacheCellsUsed = "inferenceserver.engine.kv_cache.cells.used";
     public const string KvCacheCellsCapacity = "inferenceserver.engine.kv_cache.cells.capacity";
+    public const string HostPrefixCacheUsage = "inferenceserver.engine.prefix_cache.host.usage";
+    public const string HostPrefixCacheEntries = "inferenceserver.engine.prefix_cache.host.entries";
     public const string StepTime = "inferenceserver.engine.step.time";
     public const string DecodeSteps = "inferenceserver.engine.decode_steps";
     public const string PhaseAttribute = "inferenceserver.phase";

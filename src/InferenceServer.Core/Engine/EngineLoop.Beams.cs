@@ -45,8 +45,7 @@ internal sealed partial class EngineLoop
         {
             // An idle slot may hold a cached prefix: the beam takes it over (empty slots first, then LRU).
             int slot = FreeSlotToOverwrite();
-            Trim(slot, 0);
-            _cache[slot] = null;
+            DropCachedPrefix(slot);
             var member = new SequenceState(job, NoTokenSampler.Instance, new SequenceOutput([], false))
             {
                 SlotId = slot,

@@ -11,6 +11,13 @@ internal sealed partial class EngineLoop
 {
     private readonly CachedPrefix?[] _cache;
 
+    /// <summary>The host-memory tier; null when off.</summary>
+    private readonly HostPrefixStore? _hostStore;
+
+    /// <summary>Shortest prefix worth keeping in (and restoring from) host memory: a restore writes the whole saved
+    /// state into fresh cells, which only pays where it saves a few dozen tokens of prefill.</summary>
+    private const int MinimumHostPrefix = 32;
+
     /// <summary>Shortest prefix copied from another slot when each slot has its own KV stream (a copy there moves
     /// the whole stream, about as costly on a CPU as recomputing a few dozen tokens).</summary>
     private const int MinimumCopiedPrefix = 64;
@@ -28,7 +35,7 @@ internal sealed partial class EngineLoop
     /// runs may be taken (<see cref="RunsAdded"/>), and a copy moves a whole stream, so shorter prefixes than
     /// <see cref="MinimumCopiedPrefix"/> are recomputed instead.
     /// </remarks>
-    private (int Slot, int Reused) TakeSlot(List<int> tokens, bool reusePrefix = true)
+    private (int Slot, int Reused) TakeSlot(List<int> tokens, bool reusePrefix = true, bool fromHost = true)
     {
         int limit = tokens.Count - 1;
         int source = -1, best = 0, inPlace = -1, inPlaceBest = 0;
@@ -51,16 +58,24 @@ internal sealed partial class EngineLoop
         }
 
         bool copy = best > inPlaceBest && (!_separateKvStreams || best >= MinimumCopiedPrefix);
+        int inContext = copy ? best : inPlace >= 0 ? inPlaceBest : 0;
+        if (fromHost && _hostStore is not null && _prefixCache && reusePrefix
+            && _hostStore.FindLongest(tokens, limit) is ({ } saved, int fromSaved) && fromSaved >= inContext + MinimumHostPrefix)
+        {
+            int slot = FreeSlotToOverwrite();
+            DropCachedPrefix(slot);
+            // The slots that held the in-context candidates may have changed: look again if the state did not fit.
+            return Restore(slot, saved, fromSaved) ? (slot, fromSaved) : TakeSlot(tokens, reusePrefix, fromHost: false);
+        }
+
         if (!copy && inPlace >= 0)
         {
-            Trim(inPlace, inPlaceBest);
-            _cache[inPlace] = null;
+            DropCachedPrefix(inPlace, keep: inPlaceBest);
             return (inPlace, inPlaceBest);
         }
 
         int target = FreeSlotToOverwrite();
-        Trim(target, 0);
-        _cache[target] = null;
+        DropCachedPrefix(target);
         if (copy)
         {
             _backend.CopySequence(source, target, best);
@@ -143,8 +158,54 @@ internal sealed partial class EngineLoop
         }
 
         _logger.PrefixEvicted(lru, _ledger.Length(lru));
-        Trim(lru, 0);
-        _cache[lru] = null;
+        DropCachedPrefix(lru);
+        return true;
+    }
+
+    /// <summary>Frees an idle slot's cached cells from <paramref name="keep"/> on and forgets the prefix; with the
+    /// host tier on, a prefix losing at least <see cref="MinimumHostPrefix"/> tokens is saved there first.</summary>
+    private void DropCachedPrefix(int slot, int keep = 0)
+    {
+        if (_hostStore is not null && _cache[slot] is { } cached && _ledger.Length(slot) - keep >= MinimumHostPrefix)
+        {
+            SaveToHost(slot, cached.Tokens, _ledger.Length(slot));
+        }
+
+        Trim(slot, keep);
+        _cache[slot] = null;
+    }
+
+    private void SaveToHost(int slot, List<int> held, int length)
+    {
+        int[] tokens = held.GetRange(0, length).ToArray();
+        if (_hostStore!.Covers(tokens) || _backend.SaveSequenceState(slot) is not { } state)
+        {
+            return;
+        }
+
+        bool kept = _hostStore.Add(tokens, state);
+        _logger.PrefixSavedToHost(slot, length, state.Length, kept, _hostStore.Count, _hostStore.Bytes);
+    }
+
+    /// <summary>Loads a saved prefix into the emptied <paramref name="slot"/> and keeps its first
+    /// <paramref name="reuse"/> tokens; false when its cells cannot be found (the slot is then empty).</summary>
+    private bool Restore(int slot, HostPrefixStore.Entry saved, int reuse)
+    {
+        // llama.cpp writes the whole saved state before the tail is trimmed: room for all of it, for a moment.
+        int cells = saved.Tokens.Length;
+        while (_contextSize - _ledger.Used < cells && EvictCachedPrefix())
+        {
+        }
+
+        if (_contextSize - _ledger.Used < cells || !_backend.RestoreSequenceState(slot, saved.State))
+        {
+            _logger.PrefixRestoreFailed(slot, cells);
+            return false;
+        }
+
+        _ledger.Append(slot, cells);
+        Trim(slot, reuse);
+        _logger.PrefixRestoredFromHost(slot, reuse, cells);
         return true;
     }
 

@@ -73,8 +73,7 @@ internal sealed partial class EngineLoop
     private void MoveSequence(int from, int to)
     {
         SequenceState sequence = _slots[from]!;
-        Trim(to, 0);
-        _cache[to] = null;
+        DropCachedPrefix(to);
         int cells = _ledger.Length(from);
         if (cells > 0)
         {

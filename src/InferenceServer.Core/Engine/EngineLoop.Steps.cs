@@ -292,6 +292,8 @@ internal sealed partial class EngineLoop
             PromptTokensProcessed = _promptTokensProcessed,
             TokensGenerated = _tokensGenerated,
             Preemptions = _preemptions,
+            HostPrefixBytes = _hostStore?.Bytes ?? 0,
+            HostPrefixEntries = _hostStore?.Count ?? 0,
             StepSeconds = _profile.Seconds(),
         };
     }

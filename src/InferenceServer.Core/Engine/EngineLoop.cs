@@ -68,6 +68,7 @@ internal sealed partial class EngineLoop : IDisposable
         _ledger = new KvCellLedger(_slots.Length);
         _cache = new CachedPrefix?[_slots.Length];
         _prefixCache = options.PrefixCache;
+        _hostStore = options.PrefixCache && options.PrefixCacheHostMiB > 0 ? new HostPrefixStore(options.PrefixCacheHostMiB * (1L << 20)) : null;
         _separateKvStreams = metadata.SeparateKvStreams;
         _maxPrefillChunk = Math.Max(1, options.MaxPrefillChunk);
         _arrivalGather = TimeSpan.FromMilliseconds(options.ArrivalGatherMilliseconds);

@@ -66,6 +66,9 @@ public sealed record EngineSnapshot
     public long PromptTokensProcessed { get; init; }
     public long TokensGenerated { get; init; }
     public long Preemptions { get; init; }
+    /// <summary>Bytes of KV state the prefix cache's host-memory tier holds, and how many prefixes.</summary>
+    public long HostPrefixBytes { get; init; }
+    public int HostPrefixEntries { get; init; }
     /// <summary>Cumulative engine-loop time per step phase (empty before the loop starts).</summary>
     public IReadOnlyDictionary<StepPhase, double> StepSeconds { get; init; } = new Dictionary<StepPhase, double>();
 }

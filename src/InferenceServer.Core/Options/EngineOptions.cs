@@ -32,4 +32,8 @@ public sealed class EngineOptions
     public int OutputBufferUpdates { get; set; } = 4096;
     /// <summary>Keep finished sequences' KV cells and reuse the longest common token prefix for later requests.</summary>
     public bool PrefixCache { get; set; } = true;
+    /// <summary>Host memory (MiB) for the prefix cache's second tier: KV states of cached prefixes that leave the
+    /// context are kept here and restored when a later prompt shares them (llama-server's <c>--cache-ram</c>).
+    /// 0 turns the tier off; it is off as well when <see cref="PrefixCache"/> is.</summary>
+    public int PrefixCacheHostMiB { get; set; } = 1024;
 }

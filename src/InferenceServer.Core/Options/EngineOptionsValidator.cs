@@ -28,6 +28,11 @@ public sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
             errors.Add($"Engine:MaxPrefillChunk must be at least 1; got {options.MaxPrefillChunk}.");
         }
 
+        if (options.PrefixCacheHostMiB is < 0 or > 1 << 20)
+        {
+            errors.Add($"Engine:PrefixCacheHostMiB must be between 0 (off) and 1048576; got {options.PrefixCacheHostMiB}.");
+        }
+
         if (options.ArrivalGatherMilliseconds is < 0 or > 100 || double.IsNaN(options.ArrivalGatherMilliseconds))
         {
             errors.Add($"Engine:ArrivalGatherMilliseconds must be between 0 and 100; got {options.ArrivalGatherMilliseconds}.");

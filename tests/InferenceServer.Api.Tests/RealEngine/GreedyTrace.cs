@@ -26,6 +26,9 @@ public sealed record GreedyTrace(string Text, string? FinishReason, int? Complet
     /// <summary>The usage's <c>prompt_tokens_details.cached_tokens</c> (the plain response's), when reported.</summary>
     public int? CachedTokens { get; init; }
 
+    /// <summary>The usage's <c>prompt_tokens</c> (the plain response's).</summary>
+    public int PromptTokens { get; init; }
+
     /// <summary>
     /// Largest logprob difference accepted between two runs of the same token. Measured on TinyRandom: up to 2e-3 with
     /// flash attention off, 3.5e-3 with it on (the CPU kernel accumulates V in F16, in an order that follows the cells'
@@ -52,6 +55,7 @@ public sealed record GreedyTrace(string Text, string? FinishReason, int? Complet
             CachedTokens = root.GetProperty("usage").TryGetProperty("prompt_tokens_details", out var details)
                 ? details.GetProperty("cached_tokens").GetInt32()
                 : null,
+            PromptTokens = root.GetProperty("usage").GetProperty("prompt_tokens").GetInt32(),
         };
     }
 

@@ -132,3 +132,13 @@ public sealed class TinyRandomStreamsEngineFactory : RealEngineFactory
 
     protected override IReadOnlyDictionary<string, string?> MoreSettings { get; } = new Dictionary<string, string?> { ["Model:UnifiedKvCache"] = "false" };
 }
+
+/// <summary>The TinyRandom server with two slots: conversations outnumber slots, so the prefix cache's host-memory
+/// tier holds the ones whose slots were taken.</summary>
+public sealed class TinyRandomTwoSlotEngineFactory : RealEngineFactory
+{
+    public TinyRandomTwoSlotEngineFactory()
+        : base(new RealEngineSettings(TestModels.TinyRandom, TinyRandomEngineFactory.TinyModelId, ContextSize: 2048, MaxSequences: 2, QueueCapacity: 16))
+    {
+    }
+}

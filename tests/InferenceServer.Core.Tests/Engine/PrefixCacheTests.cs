@@ -116,7 +116,8 @@ public class PrefixCacheTests
     {
         // 3 slots, 120 cells: three finished 35-token sequences fill most of the cache.
         var backend = new FakeModelBackend(contextSize: 120, batchSize: 64);
-        using var engine = Start(backend, maxSequences: 3, prefixCache: true);
+        // The context's own eviction: with the host tier an evicted prefix would come back from host memory.
+        using var engine = Start(backend, maxSequences: 3, prefixCache: true, configure: o => o.PrefixCacheHostMiB = 0);
         string a = new('a', 30), b = new('b', 30), c = new('c', 30);
         await Run(engine, Request(a, 5));
         await Run(engine, Request(b, 5));

@@ -205,6 +205,51 @@ public sealed class FakeModelBackend : IModelBackend
         }
     }
 
+    public int StatesSaved { get; private set; }
+    public int StatesRestored { get; private set; }
+    /// <summary>Makes <see cref="RestoreSequenceState"/> fail (as llama.cpp does when the cells do not fit).</summary>
+    public bool FailRestores { get; set; }
+    /// <summary>Bytes of fake state per KV cell.</summary>
+    public const int StateBytesPerCell = 16;
+
+    /// <summary>A state of <see cref="StateBytesPerCell"/> bytes per cell whose first four bytes hold the cell count.</summary>
+    public byte[]? SaveSequenceState(int sequenceId)
+    {
+        lock (_lock)
+        {
+            int cells = _cells.Count(c => c.Owners.Contains(sequenceId));
+            var state = new byte[Math.Max(4, cells * StateBytesPerCell)];
+            BitConverter.TryWriteBytes(state, cells);
+            StatesSaved++;
+            return state;
+        }
+    }
+
+    public bool RestoreSequenceState(int sequenceId, byte[] state)
+    {
+        lock (_lock)
+        {
+            if (_cells.Any(c => c.Owners.Contains(sequenceId)))
+            {
+                throw new InvalidOperationException($"Sequence {sequenceId} is not empty before a restore.");
+            }
+
+            int cells = BitConverter.ToInt32(state);
+            if (FailRestores || _cells.Count + cells > Metadata.ContextSize)
+            {
+                return false;
+            }
+
+            for (int position = 0; position < cells; position++)
+            {
+                _cells.Add((position, [sequenceId]));
+            }
+
+            StatesRestored++;
+            return true;
+        }
+    }
+
     public void Dispose() => Disposed = true;
 
     private sealed class GreedySampler(FakeModelBackend backend) : ITokenSampler

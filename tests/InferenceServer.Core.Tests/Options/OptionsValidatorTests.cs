@@ -38,6 +38,15 @@ public class OptionsValidatorTests
     }
 
     [Fact]
+    public void The_host_prefix_tier_budget_is_zero_or_a_positive_number_of_MiB()
+    {
+        var validator = new EngineOptionsValidator();
+        Assert.True(validator.Validate(null, new EngineOptions { PrefixCacheHostMiB = 0 }).Succeeded);
+        Assert.True(validator.Validate(null, new EngineOptions { PrefixCacheHostMiB = 8192 }).Succeeded);
+        Assert.Contains("Engine:PrefixCacheHostMiB", validator.Validate(null, new EngineOptions { PrefixCacheHostMiB = -1 }).FailureMessage);
+    }
+
+    [Fact]
     public void Model_options_cross_field_checks()
     {
         Assert.True(ExistingFile.Validate(null, new ModelOptions()).Succeeded);

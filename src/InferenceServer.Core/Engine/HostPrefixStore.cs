@@ -1,0 +1,123 @@
+namespace InferenceServer.Core.Engine;
+
+/// <summary>
+/// The prefix cache's host-memory tier (llama-server's <c>--cache-ram</c>): serialized KV states of cached prefixes
+/// that had to leave the context, kept most recently used first within a byte budget. A prompt that shares more
+/// tokens with an entry than with anything still in the context restores it into a slot instead of recomputing.
+/// Pure bookkeeping, loop thread only.
+/// </summary>
+internal sealed class HostPrefixStore(long capacityBytes)
+{
+    private readonly LinkedList<Entry> _entries = new();
+
+    /// <summary>Most entries kept whatever their size: every admission scans them (tiny models' states are small).</summary>
+    public const int MaxEntries = 1024;
+
+    /// <summary>One saved prefix: the tokens at positions 0..Tokens.Length-1 and their KV state.</summary>
+    public sealed record Entry(int[] Tokens, byte[] State);
+
+    public long CapacityBytes { get; } = capacityBytes;
+
+    /// <summary>Bytes of state held.</summary>
+    public long Bytes { get; private set; }
+
+    public int Count => _entries.Count;
+
+    /// <summary>True when an entry already holds these tokens as (a prefix of) its own; that entry becomes the most
+    /// recently used, and saving this prefix again would add nothing.</summary>
+    public bool Covers(IReadOnlyList<int> tokens)
+    {
+        for (var node = _entries.First; node is not null; node = node.Next)
+        {
+            if (node.Value.Tokens.Length >= tokens.Count && CommonPrefix(node.Value.Tokens, tokens, tokens.Count) == tokens.Count)
+            {
+                Touch(node);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Keeps a state as the most recently used entry, drops entries it extends, then the least recently used
+    /// until the budget holds. A state larger than the whole budget is not kept; returns whether it was.</summary>
+    public bool Add(int[] tokens, byte[] state)
+    {
+        if (state.Length > CapacityBytes || tokens.Length == 0)
+        {
+            return false;
+        }
+
+        for (var node = _entries.First; node is not null;)
+        {
+            var next = node.Next;
+            var held = node.Value.Tokens;
+            if (held.Length <= tokens.Length && CommonPrefix(held, tokens, held.Length) == held.Length)
+            {
+                Remove(node);
+            }
+
+            node = next;
+        }
+
+        _entries.AddFirst(new Entry(tokens, state));
+        Bytes += state.Length;
+        while ((Bytes > CapacityBytes || _entries.Count > MaxEntries) && _entries.Last is { } last)
+        {
+            Remove(last);
+        }
+
+        return true;
+    }
+
+    /// <summary>The entry sharing the longest prefix (at most <paramref name="limit"/> tokens) with
+    /// <paramref name="tokens"/>, and that length; the entry becomes the most recently used.</summary>
+    public (Entry? Entry, int Common) FindLongest(IReadOnlyList<int> tokens, int limit)
+    {
+        LinkedListNode<Entry>? best = null;
+        int bestCommon = 0;
+        for (var node = _entries.First; node is not null; node = node.Next)
+        {
+            int common = CommonPrefix(node.Value.Tokens, tokens, limit);
+            if (common > bestCommon)
+            {
+                (best, bestCommon) = (node, common);
+            }
+        }
+
+        if (best is null)
+        {
+            return (null, 0);
+        }
+
+        Touch(best);
+        return (best.Value, bestCommon);
+    }
+
+    private void Touch(LinkedListNode<Entry> node)
+    {
+        if (node != _entries.First)
+        {
+            _entries.Remove(node);
+            _entries.AddFirst(node);
+        }
+    }
+
+    private void Remove(LinkedListNode<Entry> node)
+    {
+        _entries.Remove(node);
+        Bytes -= node.Value.State.Length;
+    }
+
+    private static int CommonPrefix(int[] held, IReadOnlyList<int> tokens, int limit)
+    {
+        int n = Math.Min(Math.Min(held.Length, tokens.Count), limit);
+        int i = 0;
+        while (i < n && held[i] == tokens[i])
+        {
+            i++;
+        }
+
+        return i;
+    }
+}

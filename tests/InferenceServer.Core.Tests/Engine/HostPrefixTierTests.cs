@@ -1,0 +1,125 @@
+using InferenceServer.Core.Engine;
+using InferenceServer.Core.Generation;
+using InferenceServer.Core.Tests.Fakes;
+using static InferenceServer.Core.Tests.Fakes.EngineTestKit;
+
+namespace InferenceServer.Core.Tests.Engine;
+
+/// <summary>The prefix cache's host-memory tier: prefixes that leave the KV cache come back from host memory.</summary>
+public class HostPrefixTierTests
+{
+    private static readonly string A = new('a', 40), B = new('b', 40), C = new('c', 40);
+
+    private static async Task<string> Alone(string prompt, int maxTokens)
+    {
+        var backend = new FakeModelBackend(contextSize: 512);
+        using var engine = Start(backend, maxSequences: 1, prefixCache: false);
+        return (await Run(engine, Request(prompt, maxTokens))).Text;
+    }
+
+    [Fact]
+    public async Task A_prefix_evicted_for_cells_is_restored_from_host_memory_with_the_same_output()
+    {
+        // 3 slots, 150 cells: three finished 44-token sequences fill most of the cache; a 100-token request evicts two.
+        var backend = new FakeModelBackend(contextSize: 150, batchSize: 64);
+        using var engine = Start(backend, maxSequences: 3, prefixCache: true);
+        await Run(engine, Request(A, 5));
+        await Run(engine, Request(B, 5));
+        await Run(engine, Request(C, 5));
+        await Run(engine, Request(new string('d', 80), 20));
+        Assert.True(backend.StatesSaved >= 1, $"states saved: {backend.StatesSaved}");
+
+        StreamResult again = await Run(engine, Request(A + "x", 6));
+        Assert.Equal(A.Length, again.Final.Usage!.CachedPromptTokens);
+        Assert.Equal(1, backend.StatesRestored);
+        Assert.Equal(await Alone(A + "x", 6), again.Text);
+        Assert.True(backend.TotalCells <= 150);
+    }
+
+    [Fact]
+    public async Task A_conversation_whose_slot_was_taken_continues_from_host_memory()
+    {
+        var backend = new FakeModelBackend(contextSize: 512);
+        using var engine = Start(backend, maxSequences: 1, prefixCache: true);
+        StreamResult turn1 = await Run(engine, Request(A, 8));
+        await Run(engine, Request(B, 8)); // takes the only slot: A's cells are saved, then overwritten
+
+        string history = A + turn1.Text + " and then";
+        StreamResult turn2 = await Run(engine, Request(history, 6));
+        Assert.True(turn2.Final.Usage!.CachedPromptTokens >= turn1.Final.Usage!.PromptTokens,
+            $"cached {turn2.Final.Usage.CachedPromptTokens} >= first turn's prompt {turn1.Final.Usage.PromptTokens}");
+        Assert.Equal(1, backend.StatesRestored);
+        Assert.Equal(await Alone(history, 6), turn2.Text);
+    }
+
+    [Fact]
+    public async Task A_restore_that_does_not_fit_is_recomputed_instead()
+    {
+        var backend = new FakeModelBackend(contextSize: 512) { FailRestores = true };
+        using var engine = Start(backend, maxSequences: 1, prefixCache: true);
+        await Run(engine, Request(A, 8));
+        await Run(engine, Request(B, 8));
+
+        StreamResult again = await Run(engine, Request(A + "y", 6));
+        Assert.Equal(0, again.Final.Usage!.CachedPromptTokens);
+        Assert.Equal(FinishReason.Length, again.Final.FinishReason);
+        Assert.Equal(await Alone(A + "y", 6), again.Text);
+        Assert.Equal(0, backend.StatesRestored);
+        Assert.Equal(A.Length + 1 + 5, backend.TotalCells); // only the new sequence's cells: the failed restore left none
+    }
+
+    [Fact]
+    public async Task Prefixes_shorter_than_the_minimum_are_not_saved()
+    {
+        var backend = new FakeModelBackend(contextSize: 512);
+        using var engine = Start(backend, maxSequences: 1, prefixCache: true);
+        await Run(engine, Request("short one", 4));
+        await Run(engine, Request("other one", 4));
+        Assert.Equal(0, backend.StatesSaved);
+    }
+
+    [Fact]
+    public async Task With_the_host_tier_off_an_overwritten_prefix_is_recomputed()
+    {
+        var backend = new FakeModelBackend(contextSize: 512);
+        using var engine = Start(backend, maxSequences: 1, prefixCache: true, configure: o => o.PrefixCacheHostMiB = 0);
+        await Run(engine, Request(A, 8));
+        await Run(engine, Request(B, 8));
+        StreamResult again = await Run(engine, Request(A + "z", 4));
+        Assert.Equal(0, again.Final.Usage!.CachedPromptTokens);
+        Assert.Equal(0, backend.StatesSaved);
+    }
+
+    [Fact]
+    public void The_store_keeps_the_most_recently_used_states_within_its_budget()
+    {
+        var store = new HostPrefixStore(capacityBytes: 100);
+        int[] one = [1, 2, 3], two = [4, 5, 6], three = [7, 8, 9];
+        Assert.True(store.Add(one, new byte[40]));
+        Assert.True(store.Add(two, new byte[40]));
+        Assert.True(store.Covers([1, 2])); // touching 'one' makes 'two' the least recently used
+        Assert.True(store.Add(three, new byte[40]));
+
+        Assert.Equal(2, store.Count);
+        Assert.Equal(80, store.Bytes);
+        Assert.Equal(0, store.FindLongest([4, 5, 6, 0], limit: 4).Common);
+        Assert.Equal(3, store.FindLongest([1, 2, 3, 0], limit: 4).Common);
+        Assert.Equal(2, store.FindLongest([1, 2, 3, 0], limit: 2).Common);
+        Assert.False(store.Add([1], new byte[101])); // larger than the whole budget
+    }
+
+    [Fact]
+    public void A_longer_state_replaces_the_ones_it_extends()
+    {
+        var store = new HostPrefixStore(capacityBytes: 1000);
+        store.Add([1, 2], new byte[10]);
+        store.Add([1, 2, 3, 4], new byte[20]);
+        Assert.Equal(1, store.Count);
+        Assert.Equal(20, store.Bytes);
+        Assert.True(store.Covers([1, 2, 3]));
+        Assert.False(store.Covers([1, 2, 5]));
+        var (entry, common) = store.FindLongest([1, 2, 3, 9], limit: 10);
+        Assert.Equal(3, common);
+        Assert.Equal([1, 2, 3, 4], entry!.Tokens);
+    }
+}
