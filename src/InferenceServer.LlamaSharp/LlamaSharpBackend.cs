@@ -123,7 +123,8 @@ public sealed class LlamaSharpBackend : IModelBackend
             return null;
         }
 
-        var state = new byte[(int)size];
+        // Megabytes per prefix, all of it overwritten: skip the zeroing.
+        var state = GC.AllocateUninitializedArray<byte>((int)size);
         fixed (byte* destination = state)
         {
             var written = _context.NativeHandle.GetState(destination, size, seq);
