@@ -175,16 +175,48 @@ internal sealed partial class EngineLoop
         _cache[slot] = null;
     }
 
+    /// <summary>Saving is an optimization: a runtime that fails it loses the prefix, never the request.</summary>
     private void SaveToHost(int slot, List<int> held, int length)
     {
         int[] tokens = held.GetRange(0, length).ToArray();
-        if (_hostStore!.Covers(tokens) || _backend.SaveSequenceState(slot) is not { } state)
+        if (_hostStore!.Covers(tokens))
+        {
+            return;
+        }
+
+        byte[]? state;
+        try
+        {
+            state = _backend.SaveSequenceState(slot);
+        }
+        catch (Exception ex)
+        {
+            _logger.PrefixSaveFailed(slot, length, ex);
+            return;
+        }
+
+        if (state is null)
         {
             return;
         }
 
         bool kept = _hostStore.Add(tokens, state);
         _logger.PrefixSavedToHost(slot, length, state.Length, kept, _hostStore.Count, _hostStore.Bytes);
+    }
+
+    /// <summary>The runtime's restore; a failure that throws counts as one that did not fit (the slot is emptied).</summary>
+    private bool TryRestoreState(int slot, byte[] state)
+    {
+        try
+        {
+            return _backend.RestoreSequenceState(slot, state);
+        }
+        catch (Exception ex)
+        {
+            _logger.PrefixSaveFailed(slot, -1, ex);
+            TryRemoveKv(slot, 0);
+            return false;
+        }
     }
 
     /// <summary>Loads a saved prefix into the emptied <paramref name="slot"/> and keeps its first
@@ -197,7 +229,7 @@ internal sealed partial class EngineLoop
         {
         }
 
-        if (_contextSize - _ledger.Used < cells || !_backend.RestoreSequenceState(slot, saved.State))
+        if (_contextSize - _ledger.Used < cells || !TryRestoreState(slot, saved.State))
         {
             _logger.PrefixRestoreFailed(slot, cells);
             return false;

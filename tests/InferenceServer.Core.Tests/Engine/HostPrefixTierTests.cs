@@ -69,6 +69,26 @@ public class HostPrefixTierTests
     }
 
     [Fact]
+    public async Task A_state_api_that_throws_costs_the_cached_prefix_not_the_request()
+    {
+        var backend = new FakeModelBackend(contextSize: 512);
+        using var engine = Start(backend, maxSequences: 1, prefixCache: true);
+        await Run(engine, Request(A, 8));
+        backend.ThrowOnStates = true; // the save when B takes the slot throws
+        StreamResult b = await Run(engine, Request(B, 8));
+        Assert.Equal(FinishReason.Length, b.Final.FinishReason);
+        Assert.Equal(await Alone(B, 8), b.Text);
+
+        backend.ThrowOnStates = false;
+        await Run(engine, Request(C, 8)); // saves B
+        backend.ThrowOnStates = true; // the restore of B throws: recomputed instead
+        StreamResult again = await Run(engine, Request(B + "w", 6));
+        Assert.Equal(0, again.Final.Usage!.CachedPromptTokens);
+        Assert.Equal(await Alone(B + "w", 6), again.Text);
+        Assert.Equal(B.Length + 1 + 5, backend.TotalCells);
+    }
+
+    [Fact]
     public async Task Prefixes_shorter_than_the_minimum_are_not_saved()
     {
         var backend = new FakeModelBackend(contextSize: 512);

@@ -209,12 +209,19 @@ public sealed class FakeModelBackend : IModelBackend
     public int StatesRestored { get; private set; }
     /// <summary>Makes <see cref="RestoreSequenceState"/> fail (as llama.cpp does when the cells do not fit).</summary>
     public bool FailRestores { get; set; }
+    /// <summary>Makes saving and restoring states throw (a runtime error in the native state API).</summary>
+    public bool ThrowOnStates { get; set; }
     /// <summary>Bytes of fake state per KV cell.</summary>
     public const int StateBytesPerCell = 16;
 
     /// <summary>A state of <see cref="StateBytesPerCell"/> bytes per cell whose first four bytes hold the cell count.</summary>
     public byte[]? SaveSequenceState(int sequenceId)
     {
+        if (ThrowOnStates)
+        {
+            throw new InvalidOperationException("state API failed");
+        }
+
         lock (_lock)
         {
             int cells = _cells.Count(c => c.Owners.Contains(sequenceId));
@@ -227,6 +234,11 @@ public sealed class FakeModelBackend : IModelBackend
 
     public bool RestoreSequenceState(int sequenceId, byte[] state)
     {
+        if (ThrowOnStates)
+        {
+            throw new InvalidOperationException("state API failed");
+        }
+
         lock (_lock)
         {
             if (_cells.Any(c => c.Owners.Contains(sequenceId)))
