@@ -50,8 +50,8 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 1018, Level = LogLevel.Debug, Message = "Restored a saved prefix into slot {SequenceId}: {CachedTokens} of its {Tokens} tokens reused")]
     public static partial void PrefixRestoredFromHost(this ILogger logger, int sequenceId, int cachedTokens, int tokens);
 
-    [LoggerMessage(EventId = 1024, Level = LogLevel.Warning, Message = "The KV state of slot {SequenceId} ({Tokens} tokens; -1: a restore) could not be moved to or from host memory; the prefix is recomputed instead")]
-    public static partial void PrefixSaveFailed(this ILogger logger, int sequenceId, int tokens, Exception exception);
+    [LoggerMessage(EventId = 1024, Level = LogLevel.Warning, Message = "The host-memory {Operation} of slot {SequenceId}'s KV state failed; the prefix is recomputed instead")]
+    public static partial void PrefixStateFailed(this ILogger logger, string operation, int sequenceId, Exception exception);
 
     [LoggerMessage(EventId = 1019, Level = LogLevel.Debug, Message = "A saved prefix of {Tokens} tokens did not fit in the KV cache of slot {SequenceId}; recomputing")]
     public static partial void PrefixRestoreFailed(this ILogger logger, int sequenceId, int tokens);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using InferenceServer.Core.Diagnostics;
 
 namespace InferenceServer.Core.Engine;
@@ -60,7 +61,7 @@ internal sealed partial class EngineLoop
         bool copy = best > inPlaceBest && (!_separateKvStreams || best >= MinimumCopiedPrefix);
         int inContext = copy ? best : inPlace >= 0 ? inPlaceBest : 0;
         if (fromHost && _hostStore is not null && _prefixCache && reusePrefix
-            && _hostStore.FindLongest(tokens, limit) is ({ } saved, int fromSaved) && fromSaved >= inContext + MinimumHostPrefix)
+            && _hostStore.FindLongest(CollectionsMarshal.AsSpan(tokens), limit) is ({ } saved, int fromSaved) && fromSaved >= inContext + MinimumHostPrefix)
         {
             int slot = FreeSlotToOverwrite();
             DropCachedPrefix(slot);
@@ -95,14 +96,8 @@ internal sealed partial class EngineLoop
             return 0;
         }
 
-        int n = Math.Min(limit, _ledger.Length(slot));
-        int i = 0;
-        while (i < n && held[i] == tokens[i])
-        {
-            i++;
-        }
-
-        return i;
+        int n = Math.Min(Math.Min(limit, _ledger.Length(slot)), held.Count);
+        return CollectionsMarshal.AsSpan(held)[..n].CommonPrefixLength(CollectionsMarshal.AsSpan(tokens));
     }
 
     /// <summary>A slot with no running sequence: an empty one first, else the least recently used cached prefix;
@@ -191,7 +186,7 @@ internal sealed partial class EngineLoop
         }
         catch (Exception ex)
         {
-            _logger.PrefixSaveFailed(slot, length, ex);
+            _logger.PrefixStateFailed("save", slot, ex);
             return;
         }
 
@@ -213,7 +208,7 @@ internal sealed partial class EngineLoop
         }
         catch (Exception ex)
         {
-            _logger.PrefixSaveFailed(slot, -1, ex);
+            _logger.PrefixStateFailed("restore", slot, ex);
             TryRemoveKv(slot, 0);
             return false;
         }

@@ -25,11 +25,11 @@ internal sealed class HostPrefixStore(long capacityBytes)
 
     /// <summary>True when an entry already holds these tokens as (a prefix of) its own; that entry becomes the most
     /// recently used, and saving this prefix again would add nothing.</summary>
-    public bool Covers(IReadOnlyList<int> tokens)
+    public bool Covers(ReadOnlySpan<int> tokens)
     {
         for (var node = _entries.First; node is not null; node = node.Next)
         {
-            if (node.Value.Tokens.Length >= tokens.Count && CommonPrefix(node.Value.Tokens, tokens, tokens.Count) == tokens.Count)
+            if (node.Value.Tokens.AsSpan().StartsWith(tokens))
             {
                 Touch(node);
                 return true;
@@ -52,7 +52,7 @@ internal sealed class HostPrefixStore(long capacityBytes)
         {
             var next = node.Next;
             var held = node.Value.Tokens;
-            if (held.Length <= tokens.Length && CommonPrefix(held, tokens, held.Length) == held.Length)
+            if (tokens.AsSpan().StartsWith(held))
             {
                 Remove(node);
             }
@@ -72,13 +72,13 @@ internal sealed class HostPrefixStore(long capacityBytes)
 
     /// <summary>The entry sharing the longest prefix (at most <paramref name="limit"/> tokens) with
     /// <paramref name="tokens"/>, and that length; the entry becomes the most recently used.</summary>
-    public (Entry? Entry, int Common) FindLongest(IReadOnlyList<int> tokens, int limit)
+    public (Entry? Entry, int Common) FindLongest(ReadOnlySpan<int> tokens, int limit)
     {
         LinkedListNode<Entry>? best = null;
         int bestCommon = 0;
         for (var node = _entries.First; node is not null; node = node.Next)
         {
-            int common = CommonPrefix(node.Value.Tokens, tokens, limit);
+            int common = node.Value.Tokens.AsSpan(0, Math.Min(limit, node.Value.Tokens.Length)).CommonPrefixLength(tokens);
             if (common > bestCommon)
             {
                 (best, bestCommon) = (node, common);
@@ -107,17 +107,5 @@ internal sealed class HostPrefixStore(long capacityBytes)
     {
         _entries.Remove(node);
         Bytes -= node.Value.State.Length;
-    }
-
-    private static int CommonPrefix(int[] held, IReadOnlyList<int> tokens, int limit)
-    {
-        int n = Math.Min(Math.Min(held.Length, tokens.Count), limit);
-        int i = 0;
-        while (i < n && held[i] == tokens[i])
-        {
-            i++;
-        }
-
-        return i;
     }
 }
