@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using InferenceServer.Core.Options;
 using InferenceServer.Core.Tests.Fakes;
 using static InferenceServer.Core.Tests.Fakes.EngineTestKit;
 
@@ -34,11 +35,15 @@ public class ArrivalGatheringTests
     [Fact]
     public async Task A_lone_request_waits_one_quiet_interval_not_the_whole_limit()
     {
+        // A long interval keeps the two bounds far apart: a CI box under load took 1 s for a 100 ms interval (whose
+        // limit is 800 ms), while the engine itself only ever waits one interval here.
+        const int interval = 500;
         var backend = new FakeModelBackend(contextSize: 1024);
-        using var engine = Start(backend, configure: o => o.ArrivalGatherMilliseconds = 100);
+        using var engine = Start(backend, configure: o => o.ArrivalGatherMilliseconds = interval);
         var clock = Stopwatch.StartNew();
         await Run(engine, Request("abc", 2));
-        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(100 * 8), $"took {clock.Elapsed.TotalMilliseconds} ms");
-        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(90), $"took {clock.Elapsed.TotalMilliseconds} ms: it waited for others");
+        TimeSpan limit = TimeSpan.FromMilliseconds(interval * EngineOptions.ArrivalGatherLimitFactor);
+        Assert.True(clock.Elapsed < limit, $"took {clock.Elapsed.TotalMilliseconds} ms, the whole {limit.TotalMilliseconds} ms limit");
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(interval * 0.9), $"took {clock.Elapsed.TotalMilliseconds} ms: it did not wait for others");
     }
 }
