@@ -1,3 +1,4 @@
+using InferenceServer.Core.Generation;
 using Microsoft.Extensions.Logging;
 
 namespace InferenceServer.Core.Diagnostics;
@@ -29,8 +30,15 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 1010, Level = LogLevel.Debug, Message = "Request {RequestId} admitted to slot {SequenceId}: {PromptTokens} prompt tokens, {RecomputeTokens} tokens to compute")]
     public static partial void SequenceAdmitted(this ILogger logger, string requestId, int sequenceId, int promptTokens, int recomputeTokens);
 
-    [LoggerMessage(EventId = 1011, Level = LogLevel.Debug, Message = "Request {RequestId} finished ({FinishReason}) in slot {SequenceId}: {PromptTokens} prompt + {CompletionTokens} completion tokens")]
-    public static partial void SequenceFinished(this ILogger logger, string requestId, string finishReason, int sequenceId, int promptTokens, int completionTokens);
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Debug, Message = "Request {RequestId} finished ({FinishReason}) in slot {SequenceId}: {PromptTokens} prompt ({CachedTokens} cached) + {CompletionTokens} completion tokens; queued {QueuedMs:F1} ms, prefill {PrefillMs:F1} ms, first token {FirstTokenMs:F1} ms, total {TotalMs:F1} ms")]
+    public static partial void SequenceFinished(this ILogger logger, string requestId, string finishReason, int sequenceId, int promptTokens, int cachedTokens, int completionTokens,
+        double queuedMs, double prefillMs, double firstTokenMs, double totalMs);
+
+    /// <summary>Event 1011 with the request's timings (what llama-server prints as prompt eval and eval times).</summary>
+    public static void SequenceFinished(this ILogger logger, string requestId, string finishReason, int sequenceId, int promptTokens, int cachedTokens, int completionTokens,
+        GenerationTimings timings) =>
+        logger.SequenceFinished(requestId, finishReason, sequenceId, promptTokens, cachedTokens, completionTokens, timings.Queued.TotalMilliseconds,
+            timings.Prefill.TotalMilliseconds, timings.TimeToFirstToken.TotalMilliseconds, timings.Total.TotalMilliseconds);
 
     [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Preempted request {RequestId} in slot {SequenceId} ({Reason}): {Tokens} tokens will be recomputed")]
     public static partial void SequencePreempted(this ILogger logger, string requestId, int sequenceId, string reason, int tokens);

@@ -268,7 +268,7 @@ internal sealed partial class EngineLoop
             Timings = Timings(job, primary),
         };
         ReleaseBeamGroup(group);
-        _logger.SequenceFinished(job.RequestId, results[0].FinishReason.ToString(), -1, primary.PromptLength, generated);
+        _logger.SequenceFinished(job.RequestId, results[0].FinishReason.ToString(), -1, primary.PromptLength, primary.CachedPromptTokens, generated, final.Timings);
         job.TryComplete(final);
     }
 

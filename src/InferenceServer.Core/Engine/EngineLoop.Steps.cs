@@ -172,14 +172,15 @@ internal sealed partial class EngineLoop
         DateTimeOffset now = _time.GetUtcNow();
         _telemetry.RecordSpan("gen_ai.decode", job.ParentContext, sequence.PrefillDoneAt ?? sequence.AdmittedAt ?? now, now,
             job.RequestId, inputTokens: sequence.PromptLength, outputTokens: sequence.Generated);
-        _logger.SequenceFinished(job.RequestId, reason.ToString(), slot, sequence.PromptLength, sequence.Generated);
+        GenerationTimings timings = Timings(job, sequence);
+        _logger.SequenceFinished(job.RequestId, reason.ToString(), slot, sequence.PromptLength, sequence.CachedPromptTokens, sequence.Generated, timings);
         job.TryComplete(new GenerationUpdate
         {
             Text = text,
             Logprobs = logprobs,
             FinishReason = reason,
             Usage = new Usage(sequence.PromptLength, sequence.Generated, sequence.CachedPromptTokens),
-            Timings = Timings(job, sequence),
+            Timings = timings,
         });
     }
 
