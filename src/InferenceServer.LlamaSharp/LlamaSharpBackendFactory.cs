@@ -94,7 +94,7 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
     {
         try
         {
-            return NativeLibraryGate.Configure(_nativeLog, allowCuda: _model.GpuLayers != 0);
+            return NativeLibraryGate.Configure(_nativeLog, allowCuda: _model.GpuLayers != 0, _model.NativeLibraryDirectory);
         }
         catch (Exception ex) when (ex is TypeInitializationException or DllNotFoundException or BadImageFormatException or RuntimeError)
         {

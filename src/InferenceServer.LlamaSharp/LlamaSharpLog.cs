@@ -20,7 +20,7 @@ internal static partial class LlamaSharpLog
     [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "llama_decode failed with code {Code} for a batch of {TokenCount} tokens")]
     public static partial void DecodeFailed(ILogger logger, int code, int tokenCount);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Native llama.cpp library loaded: {Library} (CUDA allowed: {AllowCuda}, GPU offload supported: {GpuOffload})")]
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Native llama.cpp library loaded: {Library} (CUDA allowed: {AllowCuda}, GPU offload supported: {GpuOffload})")]
     public static partial void NativeConfigured(ILogger logger, string library, bool allowCuda, bool gpuOffload);
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Debug, Message = "Model {Path} failed to load: {Reason} (the caller reports it)")]

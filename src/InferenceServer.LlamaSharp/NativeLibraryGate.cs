@@ -1,3 +1,4 @@
+using InferenceServer.Core.Options;
 using LLama.Native;
 
 namespace InferenceServer.LlamaSharp;
@@ -17,7 +18,9 @@ internal static class NativeLibraryGate
     /// Call with <see cref="Sync"/> held.</summary>
     /// <returns>True when this call configured and loaded the library; false when it was already loaded
     /// (the CUDA choice of the first load stays in force).</returns>
-    public static bool Configure(NativeLogSink sink, bool allowCuda)
+    /// <param name="directory">A directory holding a llama.cpp build to load instead of the packaged variants
+    /// (Model:NativeLibraryDirectory), or null.</param>
+    public static bool Configure(NativeLogSink sink, bool allowCuda, string? directory = null)
     {
         if (NativeLibraryConfig.LLama.LibraryHasLoaded)
         {
@@ -26,10 +29,16 @@ internal static class NativeLibraryGate
         }
 
         // Let LLamaSharp pick the CPU variant (AVX level) itself; CUDA only when layers are to be offloaded.
-        NativeLibraryConfig.All
+        var config = NativeLibraryConfig.All
             .WithCuda(allowCuda)
             .WithAutoFallback(true)
             .WithLogCallback(sink.Callback);
+        if (!string.IsNullOrWhiteSpace(directory))
+        {
+            // An explicit build: LLamaSharp loads exactly these files (their RUNPATH finds the ggml libraries beside them).
+            var full = Path.GetFullPath(directory);
+            config.WithLibrary(NativeLibraryFiles.Llama(full), NativeLibraryFiles.Mtmd(full));
+        }
 
         // The first call into NativeApi loads the library and applies the configuration above.
         NativeApi.llama_empty_call();

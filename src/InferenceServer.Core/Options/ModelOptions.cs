@@ -37,4 +37,9 @@ public sealed class ModelOptions
     /// between slots is copied as a whole stream).</summary>
     public bool UnifiedKvCache { get; set; } = true;
     public bool UseMemoryMap { get; set; } = true;
+    /// <summary>A directory holding a llama.cpp build to load instead of LLamaSharp's packaged one (libllama, libggml,
+    /// libggml-base, libggml-cpu, optionally libmtmd), e.g. a CPU backend compiled for this machine's instruction set
+    /// by <c>docker/build-cpu-backend.sh</c>. It must be ABI-compatible with the llama.cpp commit LLamaSharp binds.
+    /// Relative paths resolve against the working directory. Empty: LLamaSharp picks its packaged variant.</summary>
+    public string? NativeLibraryDirectory { get; set; }
 }

@@ -40,6 +40,18 @@ public sealed class ModelOptionsValidator : IValidateOptions<ModelOptions>
             }
         }
 
+        if (!string.IsNullOrWhiteSpace(options.NativeLibraryDirectory))
+        {
+            var directory = System.IO.Path.GetFullPath(options.NativeLibraryDirectory);
+            var llama = NativeLibraryFiles.Llama(directory);
+            if (!File.Exists(llama))
+            {
+                errors.Add(Directory.Exists(directory)
+                    ? $"Model:NativeLibraryDirectory '{directory}' holds no {System.IO.Path.GetFileName(llama)}."
+                    : $"Model:NativeLibraryDirectory '{directory}' does not exist.");
+            }
+        }
+
         if (options.ContextSize < 0)
         {
             errors.Add($"Model:ContextSize must be 0 (the model's training context) or positive; got {options.ContextSize}.");

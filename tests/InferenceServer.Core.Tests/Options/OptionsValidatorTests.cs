@@ -84,4 +84,28 @@ public class OptionsValidatorTests
 
         Assert.True(ExistingFile.Validate(null, new ModelOptions { Path = "m.gguf", ChatTemplateFile = "t.jinja" }).Succeeded);
     }
+
+    [Fact]
+    public void A_native_library_directory_must_exist_and_hold_libllama()
+    {
+        var missing = ExistingFile.Validate(null, new ModelOptions { Path = "m.gguf", NativeLibraryDirectory = "no/such/dir-" + Guid.NewGuid() });
+        Assert.True(missing.Failed);
+        Assert.Contains("Model:NativeLibraryDirectory", missing.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("does not exist", missing.FailureMessage, StringComparison.Ordinal);
+
+        var directory = Directory.CreateTempSubdirectory("native-").FullName;
+        try
+        {
+            var empty = ExistingFile.Validate(null, new ModelOptions { Path = "m.gguf", NativeLibraryDirectory = directory });
+            Assert.Contains($"holds no {Path.GetFileName(NativeLibraryFiles.Llama(directory))}", empty.FailureMessage, StringComparison.Ordinal);
+
+            File.WriteAllBytes(NativeLibraryFiles.Llama(directory), []);
+            Assert.True(ExistingFile.Validate(null, new ModelOptions { Path = "m.gguf", NativeLibraryDirectory = directory }).Succeeded);
+            Assert.Null(NativeLibraryFiles.Mtmd(directory));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }
