@@ -2,11 +2,17 @@
 # InferenceServer container image.
 #   CPU (default):  docker build -t inferenceserver:cpu .
 #   CUDA 12:        docker build --build-arg VARIANT=cuda -t inferenceserver:cuda .
+#   CPU, with ggml's CPU backend compiled for a known fleet (README, "A CPU backend compiled for the machine"):
+#                   docker build --build-arg CPU_MARCH=znver4 -t inferenceserver:znver4 .
+#                   (clones llama.cpp at LLAMA_CPP_COMMIT, the commit LLamaSharp 0.30 binds; runs only on CPUs
+#                   with that instruction set)
 # Both publish with docker/publish.sh (the same script CI runs). The runtime images are Ubuntu 24.04
 # (glibc 2.39; llama.cpp's native libraries need glibc >= 2.34, GLIBCXX_3.4.29 and libgomp1).
 ARG VARIANT=cpu
 ARG DOTNET_VERSION=10.0
 ARG CUDA_IMAGE=nvidia/cuda:12.8.1-runtime-ubuntu24.04
+ARG CPU_MARCH=
+ARG LLAMA_CPP_COMMIT=815a2a5915f22ce6a760c676389c5dfe8535c08f
 
 # ---- build ----------------------------------------------------------------------------------------
 FROM mcr.microsoft.com/dotnet/sdk:${DOTNET_VERSION}-noble AS build
@@ -22,6 +28,17 @@ RUN dotnet restore src/InferenceServer.Api/InferenceServer.Api.csproj \
       -p:UseCuda=$([ "$VARIANT" = cuda ] && echo true || echo false)
 COPY . .
 RUN bash docker/publish.sh /app "$VARIANT"
+# Opt-in: ggml's CPU backend for -march=$CPU_MARCH beside LLamaSharp's avx2 libllama (Model__NativeLibraryDirectory).
+ARG CPU_MARCH
+ARG LLAMA_CPP_COMMIT
+RUN if [ -n "$CPU_MARCH" ]; then \
+      apt-get update && apt-get install -y --no-install-recommends cmake g++ git binutils \
+      && git clone --filter=blob:none https://github.com/ggml-org/llama.cpp /tmp/llama.cpp \
+      && git -C /tmp/llama.cpp checkout --quiet "$LLAMA_CPP_COMMIT" \
+      && bash docker/build-cpu-backend.sh --source /tmp/llama.cpp --out /app/llama-native --march "$CPU_MARCH" \
+           --packaged /app/runtimes/linux-x64/native/avx2 \
+      && rm -rf /tmp/llama.cpp /var/lib/apt/lists/*; \
+    fi
 
 # ---- runtime: CPU ---------------------------------------------------------------------------------
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION}-noble AS runtime-cpu
@@ -47,6 +64,7 @@ ENV CUDA_VERSION=12.8 \
 
 # ---- final ----------------------------------------------------------------------------------------
 FROM runtime-${VARIANT} AS final
+ARG CPU_MARCH
 WORKDIR /app
 COPY --from=build --chown=1654:1654 /app ./
 # Overridable: mount another GGUF file and point Model__Path at it (see docker-compose.yml).
@@ -55,6 +73,7 @@ ENV ASPNETCORE_HTTP_PORTS=8080 \
     DOTNET_gcServer=0 \
     Logging__Format=json \
     Model__Path=/app/models/default.gguf \
+    Model__NativeLibraryDirectory=${CPU_MARCH:+/app/llama-native} \
     Shutdown__DrainTimeoutSeconds=30
 USER 1654
 EXPOSE 8080

@@ -53,11 +53,18 @@ for dashboard in docker/grafana/dashboards/*.json; do
   if python3 -m json.tool "$dashboard" >/dev/null 2>"$work/json.err"; then pass "dashboard JSON parses: $dashboard"; else fail "dashboard JSON $dashboard: $(cat "$work/json.err")"; fi
 done
 
+# --- scripts the Dockerfile runs --------------------------------------------------------------------------
+for script in docker/publish.sh docker/build-cpu-backend.sh; do
+  if bash -n "$script" 2>"$work/sh.err"; then pass "bash -n $script"; else fail "bash -n $script: $(head -3 "$work/sh.err")"; fi
+done
+
 # --- publish output (the same script the Dockerfile runs) ----------------------------------------------
 publish="$work/publish"
 if bash docker/publish.sh "$publish" cpu >"$work/publish.log" 2>&1; then
   pass "docker/publish.sh cpu"
-  for f in InferenceServer.Api.dll appsettings.json models/default.gguf wwwroot/index.html wwwroot/app.js wwwroot/app.css; do
+  # runtimes/.../avx2: the Dockerfile's CPU_MARCH build puts its CPU backend beside these libraries.
+  for f in InferenceServer.Api.dll appsettings.json models/default.gguf wwwroot/index.html wwwroot/app.js wwwroot/app.css \
+           runtimes/linux-x64/native/avx2/libllama.so runtimes/linux-x64/native/avx2/libggml-base.so; do
     if [ -f "$publish/$f" ]; then pass "published $f"; else fail "published output lacks $f"; fi
   done
 else
