@@ -64,6 +64,9 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 1019, Level = LogLevel.Debug, Message = "A saved prefix of {Tokens} tokens did not fit in the KV cache of slot {SequenceId}; recomputing")]
     public static partial void PrefixRestoreFailed(this ILogger logger, int sequenceId, int tokens);
 
+    [LoggerMessage(EventId = 1025, Level = LogLevel.Debug, Message = "Moved the idle cached prefix of slot {SequenceId} ({Tokens} tokens) out of the KV cache while other sequences decode")]
+    public static partial void PrefixShed(this ILogger logger, int sequenceId, int tokens);
+
     [LoggerMessage(EventId = 1013, Level = LogLevel.Debug, Message = "Request {RequestId} cancelled while waiting")]
     public static partial void WaitingCancelled(this ILogger logger, string requestId);
 

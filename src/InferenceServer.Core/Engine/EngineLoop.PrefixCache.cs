@@ -23,6 +23,10 @@ internal sealed partial class EngineLoop
     /// the whole stream, about as costly on a CPU as recomputing a few dozen tokens).</summary>
     private const int MinimumCopiedPrefix = 64;
 
+    /// <summary>Idle cached cells that make <see cref="ShedIdlePrefix"/> act: llama.cpp pads the cells a step attends
+    /// to to multiples of 256, so fewer would rarely shorten a step.</summary>
+    private const int IdleCellsToShed = 256;
+
     /// <summary>Tokens an idle slot holds in the KV cache (the first <see cref="KvCellLedger.Length"/> of them).</summary>
     private sealed record CachedPrefix(List<int> Tokens, long LastUsed);
 
@@ -132,6 +136,38 @@ internal sealed partial class EngineLoop
     {
         while (_contextSize - KvCellsCommitted() < cells && EvictCachedPrefix())
         {
+        }
+    }
+
+    /// <summary>
+    /// With the unified cache, every decode step attends over the cells up to the highest one in use, so an idle
+    /// slot's cached prefix slows every running token (masked cells are checked, and a one-token step over
+    /// 512+ cells is split among threads by cell position, leaving threads whose share is all masked idle; measured
+    /// in docs/performance.md). While sequences decode and idle prefixes hold
+    /// <see cref="IdleCellsToShed"/> or more cells, the least recently used one of <see cref="MinimumHostPrefix"/>+
+    /// tokens moves to the host tier (a copy of its cells: a few milliseconds), one per step.
+    /// </summary>
+    private void ShedIdlePrefix()
+    {
+        if (!_shedIdlePrefixes || _hostStore is null || _separateKvStreams || _active.Count == 0 || EvictableCells() < IdleCellsToShed)
+        {
+            return;
+        }
+
+        int lru = -1;
+        for (int slot = 0; slot < _cache.Length; slot++)
+        {
+            if (_cache[slot] is { } cached && _ledger.Exclusive(slot) > 0 && _ledger.Length(slot) >= MinimumHostPrefix
+                && (lru < 0 || cached.LastUsed < _cache[lru]!.LastUsed))
+            {
+                lru = slot;
+            }
+        }
+
+        if (lru >= 0)
+        {
+            _logger.PrefixShed(lru, _ledger.Length(lru));
+            DropCachedPrefix(lru);
         }
     }
 

@@ -27,6 +27,7 @@ internal sealed partial class EngineLoop : IDisposable
     private readonly SequenceState?[] _slots;
     private readonly KvCellLedger _ledger;
     private readonly bool _prefixCache;
+    private readonly bool _shedIdlePrefixes;
     private readonly bool _separateKvStreams;
     private readonly List<SequenceState> _active = [];
     private readonly List<PlannerSequence> _plannerInput = [];
@@ -68,6 +69,7 @@ internal sealed partial class EngineLoop : IDisposable
         _ledger = new KvCellLedger(_slots.Length);
         _cache = new CachedPrefix?[_slots.Length];
         _prefixCache = options.PrefixCache;
+        _shedIdlePrefixes = options.ShedIdlePrefixes;
         _hostStore = options.PrefixCache && options.PrefixCacheHostMiB > 0 ? new HostPrefixStore(options.PrefixCacheHostMiB * (1L << 20)) : null;
         _separateKvStreams = metadata.SeparateKvStreams;
         _maxPrefillChunk = Math.Max(1, options.MaxPrefillChunk);
@@ -197,6 +199,7 @@ internal sealed partial class EngineLoop : IDisposable
         }
 
         EnsureRoomForDecode();
+        ShedIdlePrefix();
         CompactRunningSlots();
         IReadOnlyList<PlannedChunk> plan = PlanBatch();
         if (plan.Count == 0)
