@@ -39,6 +39,18 @@ public sealed record GreedyTrace(string Text, string? FinishReason, int? Complet
 
     public const string LogprobFields = "\"logprobs\":true,\"top_logprobs\":5";
 
+    /// <summary>A greedy chat request to the tiny random model: temperature 0, exactly <paramref name="maxTokens"/>
+    /// tokens (<c>ignore_eos</c>).</summary>
+    public static string ChatBody(IEnumerable<(string Role, string Content)> messages, int maxTokens) =>
+        JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["model"] = TinyRandomEngineFactory.TinyModelId,
+            ["messages"] = messages.Select(m => new Dictionary<string, string> { ["role"] = m.Role, ["content"] = m.Content }).ToArray(),
+            ["temperature"] = 0,
+            ["max_tokens"] = maxTokens,
+            ["ignore_eos"] = true,
+        });
+
     public static async Task<GreedyTrace> ChatAsync(HttpClient client, string body)
     {
         var response = await client.PostAsync("/v1/chat/completions", Json(WithLogprobs(body)));

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using static InferenceServer.Api.Tests.Infrastructure.Http;
 
 namespace InferenceServer.Api.Tests.RealEngine;
@@ -16,15 +15,7 @@ public sealed class HostPrefixTierTests(TinyRandomTwoSlotEngineFactory twoSlots,
     private static string System(string topic) =>
         $"You are a guide who only talks about {topic}. Keep every answer to one sentence, plain words, no lists, and end with a question about {topic}.";
 
-    private static string Body(IEnumerable<(string Role, string Content)> messages) =>
-        JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["model"] = TinyRandomEngineFactory.TinyModelId,
-            ["messages"] = messages.Select(m => new Dictionary<string, string> { ["role"] = m.Role, ["content"] = m.Content }).ToArray(),
-            ["temperature"] = 0,
-            ["max_tokens"] = 10,
-            ["ignore_eos"] = true,
-        });
+    private static string Body(IEnumerable<(string Role, string Content)> messages) => GreedyTrace.ChatBody(messages, maxTokens: 10);
 
     [Fact]
     public async Task Second_turns_of_conversations_whose_slots_were_taken_come_back_from_host_memory_unchanged()

@@ -21,15 +21,7 @@ public sealed class PrefixCacheTests(TinyRandomEngineFactory cached, TinyRandomN
     private const string System = "You are a careful assistant. Answer every question in one short sentence, with no preamble, and never repeat the question back.";
     private static readonly string[] Questions = ["What is the sea?", "Name a colour.", "Why is the sky blue?", "Say hello.", "Count to three."];
 
-    private static string Body(IEnumerable<(string Role, string Content)> messages, int maxTokens = 12) =>
-        JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["model"] = TinyRandomEngineFactory.TinyModelId,
-            ["messages"] = messages.Select(m => new Dictionary<string, string> { ["role"] = m.Role, ["content"] = m.Content }).ToArray(),
-            ["temperature"] = 0,
-            ["max_tokens"] = maxTokens,
-            ["ignore_eos"] = true,
-        });
+    private static string Body(IEnumerable<(string Role, string Content)> messages) => GreedyTrace.ChatBody(messages, maxTokens: 12);
 
     private static string Ask(string question) => Body([("system", System), ("user", question)]);
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 
 namespace InferenceServer.Api.Tests.RealEngine;
 
@@ -14,15 +13,7 @@ public sealed class ShedIdlePrefixTests(TinyRandomEngineFactory server, TinyRand
     private static string System(string topic) => string.Concat(Enumerable.Repeat(
         $"You are a patient guide who only talks about {topic}, in short plain sentences without lists or headings. ", 4));
 
-    private static string Body(IEnumerable<(string Role, string Content)> messages) =>
-        JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["model"] = TinyRandomEngineFactory.TinyModelId,
-            ["messages"] = messages.Select(m => new Dictionary<string, string> { ["role"] = m.Role, ["content"] = m.Content }).ToArray(),
-            ["temperature"] = 0,
-            ["max_tokens"] = 10,
-            ["ignore_eos"] = true,
-        });
+    private static string Body(IEnumerable<(string Role, string Content)> messages) => GreedyTrace.ChatBody(messages, maxTokens: 10);
 
     [Fact]
     public async Task An_idle_prefix_shed_while_another_request_decodes_comes_back_from_host_memory_unchanged()

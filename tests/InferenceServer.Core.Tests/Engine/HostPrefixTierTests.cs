@@ -146,42 +146,41 @@ public class HostPrefixTierTests
     private static readonly string A120 = new('a', 120), B120 = new('b', 120), C120 = new('c', 120), D120 = new('d', 120);
 
     /// <summary>Three finished 120-token prompts (124 cells each) leave 372 idle cells; a fourth request then decodes.</summary>
-    private static async Task<FakeModelBackend> IdlePrefixesThenOneStream(bool shed, bool separateStreams = false)
+    private static async Task<(InferenceEngine Engine, FakeModelBackend Backend)> IdlePrefixesThenOneStream(bool shed = true, bool separateStreams = false)
     {
         var backend = new FakeModelBackend(contextSize: 4096, maxSequences: 4, separateStreams: separateStreams);
-        using var engine = Start(backend, maxSequences: 4, prefixCache: true, configure: o => o.ShedIdlePrefixes = shed);
+        var engine = Start(backend, maxSequences: 4, prefixCache: true, configure: o => o.ShedIdlePrefixes = shed);
         foreach (string prompt in new[] { A120, B120, C120 })
         {
             await Run(engine, Request(prompt, 5));
         }
 
         await Run(engine, Request(D120, 20));
-        return backend;
+        return (engine, backend);
     }
 
     [Fact]
     public async Task While_a_sequence_decodes_idle_prefixes_move_to_host_memory_until_fewer_than_256_cells_are_idle()
     {
-        var backend = await IdlePrefixesThenOneStream(shed: true);
-        Assert.Equal(1, backend.StatesSaved); // A (least recently used): 372 idle cells, 248 after it left
-        Assert.Equal(2 * 124 + 139, backend.TotalCells);
+        var (engine, backend) = await IdlePrefixesThenOneStream();
+        using (engine)
+        {
+            Assert.Equal(1, backend.StatesSaved); // A (least recently used): 372 idle cells, 248 after it left
+            Assert.Equal(2 * 124 + 139, backend.TotalCells);
+        }
     }
 
     [Fact]
     public async Task A_shed_prefix_comes_back_from_host_memory_with_the_same_output()
     {
-        var backend = new FakeModelBackend(contextSize: 4096, maxSequences: 4);
-        using var engine = Start(backend, maxSequences: 4, prefixCache: true);
-        foreach (string prompt in new[] { A120, B120, C120 })
+        var (engine, backend) = await IdlePrefixesThenOneStream();
+        using (engine)
         {
-            await Run(engine, Request(prompt, 5));
+            StreamResult again = await Run(engine, Request(A120 + "x", 6));
+            Assert.Equal(A120.Length, again.Final.Usage!.CachedPromptTokens);
+            Assert.Equal(1, backend.StatesRestored);
+            Assert.Equal(await Alone(A120 + "x", 6), again.Text);
         }
-
-        await Run(engine, Request(D120, 20));
-        StreamResult again = await Run(engine, Request(A120 + "x", 6));
-        Assert.Equal(A120.Length, again.Final.Usage!.CachedPromptTokens);
-        Assert.Equal(1, backend.StatesRestored);
-        Assert.Equal(await Alone(A120 + "x", 6), again.Text);
     }
 
     [Theory]
@@ -189,8 +188,11 @@ public class HostPrefixTierTests
     [InlineData(true, true)]   // one KV stream per slot: a step reads only its own sequences' streams
     public async Task Idle_prefixes_stay_in_the_kv_cache_when_shedding_is_off_or_streams_are_separate(bool shed, bool separateStreams)
     {
-        var backend = await IdlePrefixesThenOneStream(shed, separateStreams);
-        Assert.Equal(0, backend.StatesSaved);
-        Assert.Equal(3 * 124 + 139, backend.TotalCells);
+        var (engine, backend) = await IdlePrefixesThenOneStream(shed, separateStreams);
+        using (engine)
+        {
+            Assert.Equal(0, backend.StatesSaved);
+            Assert.Equal(3 * 124 + 139, backend.TotalCells);
+        }
     }
 }
