@@ -154,16 +154,7 @@ internal sealed partial class EngineLoop
             return;
         }
 
-        int lru = -1;
-        for (int slot = 0; slot < _cache.Length; slot++)
-        {
-            if (_cache[slot] is { } cached && _ledger.Exclusive(slot) > 0 && _ledger.Length(slot) >= MinimumHostPrefix
-                && (lru < 0 || cached.LastUsed < _cache[lru]!.LastUsed))
-            {
-                lru = slot;
-            }
-        }
-
+        int lru = LeastRecentlyUsedCachedSlot(sheddableOnly: true);
         if (lru >= 0)
         {
             _logger.PrefixShed(lru, _ledger.Length(lru));
@@ -171,18 +162,27 @@ internal sealed partial class EngineLoop
         }
     }
 
-    /// <summary>Drops the least recently used cached prefix; false when there is none.</summary>
-    private bool EvictCachedPrefix()
+    /// <summary>The idle slot whose cached prefix was used least recently, or -1; with <paramref name="sheddableOnly"/>,
+    /// only among prefixes the host tier keeps (<see cref="MinimumHostPrefix"/>+ tokens) that hold cells of their own.</summary>
+    private int LeastRecentlyUsedCachedSlot(bool sheddableOnly = false)
     {
         int lru = -1;
         for (int slot = 0; slot < _cache.Length; slot++)
         {
-            if (_cache[slot] is { } cached && (lru < 0 || cached.LastUsed < _cache[lru]!.LastUsed))
+            if (_cache[slot] is { } cached && (lru < 0 || cached.LastUsed < _cache[lru]!.LastUsed)
+                && (!sheddableOnly || (_ledger.Exclusive(slot) > 0 && _ledger.Length(slot) >= MinimumHostPrefix)))
             {
                 lru = slot;
             }
         }
 
+        return lru;
+    }
+
+    /// <summary>Drops the least recently used cached prefix; false when there is none.</summary>
+    private bool EvictCachedPrefix()
+    {
+        int lru = LeastRecentlyUsedCachedSlot();
         if (lru < 0)
         {
             return false;
