@@ -63,8 +63,11 @@ publish="$work/publish"
 if bash docker/publish.sh "$publish" cpu >"$work/publish.log" 2>&1; then
   pass "docker/publish.sh cpu"
   # runtimes/.../avx2: the Dockerfile's CPU_MARCH build puts its CPU backend beside these libraries.
+  # ggml-cpu-variants: ggml's per-micro-architecture CPU backends the image chooses from at startup (Model:CpuVariant).
   for f in InferenceServer.Api.dll appsettings.json models/default.gguf wwwroot/index.html wwwroot/app.js wwwroot/app.css \
-           runtimes/linux-x64/native/avx2/libllama.so runtimes/linux-x64/native/avx2/libggml-base.so; do
+           runtimes/linux-x64/native/avx2/libllama.so runtimes/linux-x64/native/avx2/libggml-base.so \
+           runtimes/linux-x64/native/ggml-cpu-variants/libggml-cpu-x64.so runtimes/linux-x64/native/ggml-cpu-variants/libggml-cpu-haswell.so \
+           runtimes/linux-x64/native/ggml-cpu-variants/libggml-cpu-zen4.so runtimes/linux-x64/native/ggml-cpu-variants/LICENSE; do
     if [ -f "$publish/$f" ]; then pass "published $f"; else fail "published output lacks $f"; fi
   done
 else

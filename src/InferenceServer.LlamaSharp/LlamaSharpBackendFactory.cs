@@ -94,7 +94,12 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
     {
         try
         {
-            return NativeLibraryGate.Configure(_nativeLog, allowCuda: _model.GpuLayers != 0, _model.NativeLibraryDirectory);
+            if (NativeLibraryConfig.LLama.LibraryHasLoaded)
+            {
+                return NativeLibraryGate.Configure(_nativeLog, allowCuda: _model.GpuLayers != 0);
+            }
+
+            return NativeLibraryGate.Configure(_nativeLog, allowCuda: _model.GpuLayers != 0, NativeDirectory());
         }
         catch (Exception ex) when (ex is TypeInitializationException or DllNotFoundException or BadImageFormatException or RuntimeError)
         {
@@ -102,6 +107,39 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
             throw new InferenceException(InferenceErrorKind.Internal,
                 $"The llama.cpp native library could not be loaded (it needs glibc >= 2.34, GLIBCXX_3.4.29 and libgomp1): {reason}", inner: ex);
         }
+    }
+
+    /// <summary>The directory llama.cpp loads from: Model:NativeLibraryDirectory, else the chosen CPU backend variant
+    /// beside LLamaSharp's packaged libraries (none when layers go to the GPU: the CUDA build has its own), else null
+    /// (LLamaSharp picks its packaged build).</summary>
+    private string? NativeDirectory()
+    {
+        if (!string.IsNullOrWhiteSpace(_model.NativeLibraryDirectory))
+        {
+            return _model.NativeLibraryDirectory;
+        }
+
+        if (_model.GpuLayers != 0)
+        {
+            LlamaSharpLog.CpuVariantNotUsed(_logger, "layers are offloaded to the GPU");
+            return null;
+        }
+
+        var level = CpuBackendVariants.PackagedLevel();
+        var choice = CpuBackendVariants.ForThisProcess().Prepare(_model.CpuVariant, level);
+        foreach (var candidate in choice.Candidates)
+        {
+            LlamaSharpLog.CpuVariantScored(_logger, candidate.Name, candidate.Score, candidate.Error is null ? "" : $" ({candidate.Error})");
+        }
+
+        if (choice.Directory is null || choice.Chosen is null)
+        {
+            LlamaSharpLog.CpuVariantNotUsed(_logger, choice.Reason);
+            return null;
+        }
+
+        LlamaSharpLog.CpuVariantChosen(_logger, choice.Chosen.Name, choice.Chosen.Score ?? 0, choice.Reason, level, choice.Directory);
+        return choice.Directory;
     }
 
     /// <summary>The one place that turns Model:Path into a file path: Core's resolver (base directory, then working

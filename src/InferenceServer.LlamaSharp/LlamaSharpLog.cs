@@ -25,4 +25,13 @@ internal static partial class LlamaSharpLog
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Debug, Message = "Model {Path} failed to load: {Reason} (the caller reports it)")]
     public static partial void ModelLoadFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "ggml CPU backend {Variant} (score {Score}, {Reason}) runs beside LLamaSharp's {PackagedLevel} build, from {Directory}")]
+    public static partial void CpuVariantChosen(ILogger logger, string variant, int score, string reason, string packagedLevel, string directory);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "LLamaSharp's packaged CPU build runs ({Reason})")]
+    public static partial void CpuVariantNotUsed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Debug, Message = "ggml CPU backend variant {Variant}: score {Score}{Error}")]
+    public static partial void CpuVariantScored(ILogger logger, string variant, int? score, string error);
 }

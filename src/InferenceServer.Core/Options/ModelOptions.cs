@@ -42,4 +42,10 @@ public sealed class ModelOptions
     /// by <c>docker/build-cpu-backend.sh</c>. It must be ABI-compatible with the llama.cpp commit LLamaSharp binds.
     /// Relative paths resolve against the working directory. Empty: LLamaSharp picks its packaged variant.</summary>
     public string? NativeLibraryDirectory { get; set; }
+    /// <summary>Which build of ggml's CPU backend runs the model when <see cref="NativeLibraryDirectory"/> is empty
+    /// (Linux x64): <c>auto</c> (default) asks every variant shipped beside the server (haswell, alderlake, skylakex,
+    /// icelake, zen4, sapphirerapids, ...: ggml's per-micro-architecture builds) whether this CPU runs it and loads the
+    /// best, as llama.cpp's own loader does; <c>packaged</c> keeps LLamaSharp's build for the CPU's AVX level; a
+    /// variant's name (e.g. <c>haswell</c>) loads that one.</summary>
+    public string CpuVariant { get; set; } = CpuVariantNames.Auto;
 }

@@ -52,6 +52,11 @@ public sealed class ModelOptionsValidator : IValidateOptions<ModelOptions>
             }
         }
 
+        if (string.IsNullOrWhiteSpace(options.CpuVariant) || !options.CpuVariant.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            errors.Add($"Model:CpuVariant must be '{CpuVariantNames.Auto}', '{CpuVariantNames.Packaged}' or a variant's name (letters, digits, '-', '_'); got '{options.CpuVariant}'.");
+        }
+
         if (options.ContextSize < 0)
         {
             errors.Add($"Model:ContextSize must be 0 (the model's training context) or positive; got {options.ContextSize}.");

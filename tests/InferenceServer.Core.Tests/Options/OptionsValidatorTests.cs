@@ -108,4 +108,22 @@ public class OptionsValidatorTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData("auto", true)]
+    [InlineData("packaged", true)]
+    [InlineData("zen4", true)]
+    [InlineData("x86-64_v3", true)]
+    [InlineData("", false)]
+    [InlineData("../../lib/evil", false)]
+    [InlineData("zen 4", false)]
+    public void The_cpu_variant_is_auto_packaged_or_a_plain_name(string variant, bool valid)
+    {
+        var result = ExistingFile.Validate(null, new ModelOptions { Path = "m.gguf", CpuVariant = variant });
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.Contains("Model:CpuVariant", result.FailureMessage, StringComparison.Ordinal);
+        }
+    }
 }
