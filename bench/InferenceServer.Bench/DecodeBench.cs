@@ -29,6 +29,7 @@ internal static class DecodeBench
             ContextSize = options.ContextSize,
             Threads = options.Threads,
             UnifiedKvCache = options.Unified,
+            CpuVariant = options.CpuVariant,
         };
         var engine = new EngineOptions { MaxSequences = maxStreams };
         var factory = new LlamaSharpBackendFactory(Options.Create(model), Options.Create(engine), NullLoggerFactory.Instance);
@@ -109,7 +110,7 @@ internal static class DecodeBench
     }
 
     private sealed record DecodeOptions(string? ModelPath, int[] PromptLengths, int[] GenerateLengths, int[] Parallel,
-        int ContextSize, int Threads, bool Unified, int Repeats);
+        int ContextSize, int Threads, bool Unified, int Repeats, string CpuVariant);
 
     private static DecodeOptions Parse(string[] args)
     {
@@ -117,6 +118,7 @@ internal static class DecodeBench
         int[] pp = [40], tg = [64], pl = [1, 4, 16];
         int context = 16384, threads = 2, repeats = 1;
         var unified = true;
+        var cpuVariant = CpuVariantNames.Auto;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -131,9 +133,10 @@ internal static class DecodeBench
                 case "--threads": threads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--repeats": repeats = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--separate-streams": unified = false; break;
-                default: throw new ArgumentException($"unknown option {args[i]} (decode: --model --npp --ntg --npl --ctx --threads --repeats --separate-streams)");
+                case "--cpu-variant": cpuVariant = Next(); break;
+                default: throw new ArgumentException($"unknown option {args[i]} (decode: --model --npp --ntg --npl --ctx --threads --repeats --separate-streams --cpu-variant)");
             }
         }
-        return new DecodeOptions(modelPath, pp, tg, pl, context, threads, unified, repeats);
+        return new DecodeOptions(modelPath, pp, tg, pl, context, threads, unified, repeats, cpuVariant);
     }
 }

@@ -83,7 +83,7 @@ internal static class InterleavedRounds
         double M(Func<LevelFigures, double> f) => LevelFigures.Percentile(rounds.Select(f).ToList(), 50);
         var first = rounds[0];
         return new LevelFigures(first.Concurrency, first.Requests, first.OutputTokens, first.OutputTokens / M(r => r.OutputTokensPerSecond),
-            M(r => r.TtftP50), M(r => r.TtftP99), M(r => r.ItlP50), M(r => r.ItlP99), M(r => r.TpotP50), M(r => r.TpotP99), M(r => r.CachedTokensMean));
+            M(r => r.TtftP50), M(r => r.TtftP99), M(r => r.ItlP50), M(r => r.ItlP99), M(r => r.TpotP50), M(r => r.TpotP99), M(r => r.CachedTokensMean), M(r => r.TailP50));
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -6,13 +6,16 @@ using System.Text.Json;
 namespace InferenceServer.Bench.Serving;
 
 /// <summary>What one streamed request looked like to the client: send time, the arrival of every content chunk, and
-/// the completion token count (from the usage chunk, else the number of content chunks).</summary>
-internal sealed record RequestTiming(double SentAt, IReadOnlyList<double> ChunkTimes, int CompletionTokens, int CachedTokens, int PromptTokens)
+/// the completion token count (from the usage chunk, else the number of content chunks), and when the stream ended.</summary>
+internal sealed record RequestTiming(double SentAt, IReadOnlyList<double> ChunkTimes, int CompletionTokens, int CachedTokens, int PromptTokens, double EndedAt)
 {
     public double Ttft => ChunkTimes.Count > 0 ? ChunkTimes[0] - SentAt : double.NaN;
     public double Tpot => CompletionTokens > 1 && ChunkTimes.Count > 1 ? (ChunkTimes[^1] - ChunkTimes[0]) / (CompletionTokens - 1) : double.NaN;
     public IEnumerable<double> Itls => ChunkTimes.Zip(ChunkTimes.Skip(1), (a, b) => b - a);
     public double FinishedAt => ChunkTimes.Count > 0 ? ChunkTimes[^1] : SentAt;
+    /// <summary>From the last content chunk to the end of the stream (finish and usage chunks, [DONE], close): a
+    /// closed-loop client waits this long before it sends its next request.</summary>
+    public double Tail => EndedAt - FinishedAt;
 }
 
 /// <summary>
@@ -105,7 +108,7 @@ internal sealed class ServingLoad(Uri baseAddress, string model, ServingSettings
             }
         }
 
-        return new RequestTiming(sent, chunks, tokens >= 0 ? tokens : chunks.Count, cached, promptTokens);
+        return new RequestTiming(sent, chunks, tokens >= 0 ? tokens : chunks.Count, cached, promptTokens, Now());
     }
 
     private static bool HasContent(JsonElement choice)

@@ -4,7 +4,7 @@ namespace InferenceServer.Bench.Serving;
 
 /// <summary>The figures of one concurrency level for one server.</summary>
 internal sealed record LevelFigures(int Concurrency, int Requests, int OutputTokens, double WallSeconds,
-    double TtftP50, double TtftP99, double ItlP50, double ItlP99, double TpotP50, double TpotP99, double CachedTokensMean)
+    double TtftP50, double TtftP99, double ItlP50, double ItlP99, double TpotP50, double TpotP99, double CachedTokensMean, double TailP50)
 {
     public double OutputTokensPerSecond => OutputTokens / WallSeconds;
 
@@ -16,7 +16,8 @@ internal sealed record LevelFigures(int Concurrency, int Requests, int OutputTok
         var tpot = timings.Select(t => t.Tpot).Where(double.IsFinite).ToArray();
         return new LevelFigures(concurrency, timings.Count, timings.Sum(t => t.CompletionTokens), wall,
             Percentile(ttft, 50), Percentile(ttft, 99), Percentile(itl, 50), Percentile(itl, 99),
-            Percentile(tpot, 50), Percentile(tpot, 99), timings.Average(t => (double)t.CachedTokens));
+            Percentile(tpot, 50), Percentile(tpot, 99), timings.Average(t => (double)t.CachedTokens),
+            Percentile(timings.Select(t => t.Tail).ToArray(), 50));
     }
 
     /// <summary>Linear interpolation between closest ranks (numpy's default, as vLLM's benchmark reports).</summary>
@@ -42,11 +43,11 @@ internal static class ServingReport
     {
         log.WriteLine();
         log.WriteLine($"## {name}");
-        log.WriteLine("| concurrency | requests | out tok/s | TTFT p50 | TTFT p99 | ITL p50 | ITL p99 | TPOT p50 | TPOT p99 | cached tokens/request |");
-        log.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        log.WriteLine("| concurrency | requests | out tok/s | TTFT p50 | TTFT p99 | ITL p50 | ITL p99 | TPOT p50 | TPOT p99 | cached tokens/request | stream tail p50 |");
+        log.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var l in levels)
         {
-            log.WriteLine(Invariant($"| {l.Concurrency} | {l.Requests} | {l.OutputTokensPerSecond:F1} | {Ms(l.TtftP50)} | {Ms(l.TtftP99)} | {Ms(l.ItlP50)} | {Ms(l.ItlP99)} | {Ms(l.TpotP50)} | {Ms(l.TpotP99)} | {l.CachedTokensMean:F0} |"));
+            log.WriteLine(Invariant($"| {l.Concurrency} | {l.Requests} | {l.OutputTokensPerSecond:F1} | {Ms(l.TtftP50)} | {Ms(l.TtftP99)} | {Ms(l.ItlP50)} | {Ms(l.ItlP99)} | {Ms(l.TpotP50)} | {Ms(l.TpotP99)} | {l.CachedTokensMean:F0} | {(double.IsFinite(l.TailP50) ? Invariant($"{l.TailP50 * 1000:F1} ms") : "-")} |"));
         }
     }
 
