@@ -6,6 +6,8 @@
 #                   docker build --build-arg CPU_MARCH=znver4 -t inferenceserver:znver4 .
 #                   (clones llama.cpp at LLAMA_CPP_COMMIT, the commit LLamaSharp 0.30 binds; runs only on CPUs
 #                   with that instruction set)
+# Every CPU image also carries ggml's per-micro-architecture CPU backends (the build fetches them from npm, pinned
+# by SHA-512) and loads the best one for the CPU it runs on (README, "ggml's CPU backend for this CPU").
 # Both publish with docker/publish.sh (the same script CI runs). The runtime images are Ubuntu 24.04
 # (glibc 2.39; llama.cpp's native libraries need glibc >= 2.34, GLIBCXX_3.4.29 and libgomp1).
 ARG VARIANT=cpu

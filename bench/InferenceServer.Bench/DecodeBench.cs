@@ -30,6 +30,7 @@ internal static class DecodeBench
             Threads = options.Threads,
             UnifiedKvCache = options.Unified,
             CpuVariant = options.CpuVariant,
+            NativeLibraryDirectory = options.NativeLibraryDirectory,
         };
         var engine = new EngineOptions { MaxSequences = maxStreams };
         var factory = new LlamaSharpBackendFactory(Options.Create(model), Options.Create(engine), NullLoggerFactory.Instance);
@@ -110,7 +111,7 @@ internal static class DecodeBench
     }
 
     private sealed record DecodeOptions(string? ModelPath, int[] PromptLengths, int[] GenerateLengths, int[] Parallel,
-        int ContextSize, int Threads, bool Unified, int Repeats, string CpuVariant);
+        int ContextSize, int Threads, bool Unified, int Repeats, string CpuVariant, string? NativeLibraryDirectory);
 
     private static DecodeOptions Parse(string[] args)
     {
@@ -119,6 +120,7 @@ internal static class DecodeBench
         int context = 16384, threads = 2, repeats = 1;
         var unified = true;
         var cpuVariant = CpuVariantNames.Auto;
+        string? nativeDirectory = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -134,9 +136,10 @@ internal static class DecodeBench
                 case "--repeats": repeats = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--separate-streams": unified = false; break;
                 case "--cpu-variant": cpuVariant = Next(); break;
-                default: throw new ArgumentException($"unknown option {args[i]} (decode: --model --npp --ntg --npl --ctx --threads --repeats --separate-streams --cpu-variant)");
+                case "--native-library-directory": nativeDirectory = Next(); break;
+                default: throw new ArgumentException($"unknown option {args[i]} (decode: --model --npp --ntg --npl --ctx --threads --repeats --separate-streams --cpu-variant --native-library-directory)");
             }
         }
-        return new DecodeOptions(modelPath, pp, tg, pl, context, threads, unified, repeats, cpuVariant);
+        return new DecodeOptions(modelPath, pp, tg, pl, context, threads, unified, repeats, cpuVariant, nativeDirectory);
     }
 }

@@ -44,11 +44,53 @@ public sealed class CpuBackendVariants
         _score = score;
     }
 
-    /// <summary>The process's own: the application's native directory, the temporary directory, ggml's own scores.</summary>
+    /// <summary>The process's own: the application's native directory, the user's cache directory, ggml's own scores.</summary>
     public static CpuBackendVariants ForThisProcess() => new(
         Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native"),
-        Path.Combine(Path.GetTempPath(), "inferenceserver-native"),
+        CacheRootForThisUser(),
         (variant, ggmlBase) => (CpuVariantScore.Measure(variant, ggmlBase, out var error), error));
+
+    /// <summary><c>$XDG_CACHE_HOME/inferenceserver/native</c> (else <c>~/.cache/...</c>) when it can be made, else a
+    /// per-user directory under the temporary directory (a read-only image with an emptyDir /tmp). The links in it
+    /// decide which code the server runs, so <see cref="Prepare"/> uses it only when no other user may write to it.</summary>
+    private static string CacheRootForThisUser()
+    {
+        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        var home = Environment.GetEnvironmentVariable("HOME");
+        var cache = !string.IsNullOrWhiteSpace(xdg) ? xdg : !string.IsNullOrWhiteSpace(home) ? Path.Combine(home, ".cache") : null;
+        if (cache is not null)
+        {
+            var root = Path.Combine(cache, "inferenceserver", "native");
+            try
+            {
+                CreatePrivateDirectory(root);
+                return root;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Read-only home (a container with a read-only root file system): the temporary directory below.
+            }
+        }
+
+        return Path.Combine(Path.GetTempPath(), $"inferenceserver-native-{Environment.UserName}");
+    }
+
+    /// <summary>Creates <paramref name="directory"/> readable and writable by this user only, and refuses an existing one
+    /// that others may write to (they could point the links at their own code).</summary>
+    private static void CreatePrivateDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+            return;
+        }
+
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if ((File.GetUnixFileMode(directory) & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
+        {
+            throw new UnauthorizedAccessException($"{directory} is writable by other users");
+        }
+    }
 
     /// <summary>LLamaSharp's packaged build for this CPU's AVX level, as LLamaSharp itself picks it.</summary>
     public static string PackagedLevel() =>
@@ -125,7 +167,7 @@ public sealed class CpuBackendVariants
         }
         catch (Exception ex) when (auto && ex is IOException or UnauthorizedAccessException)
         {
-            return new CpuVariantChoice(null, null, candidates, $"{_cacheRoot} is not writable: {ex.Message}");
+            return new CpuVariantChoice(null, null, candidates, $"{_cacheRoot} is not usable: {ex.Message}");
         }
 
         return new CpuVariantChoice(directory, best, candidates, auto ? "the highest score on this CPU" : "named by Model:CpuVariant");
@@ -155,7 +197,7 @@ public sealed class CpuBackendVariants
             return directory;
         }
 
-        Directory.CreateDirectory(_cacheRoot);
+        CreatePrivateDirectory(_cacheRoot);
         var staging = $"{directory}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         Directory.CreateDirectory(staging);
         try

@@ -158,6 +158,7 @@ public sealed class CpuBackendVariantsTests : IDisposable
         var directory = choices[0].Directory!;
         Assert.All(choices, c => Assert.Equal(directory, c.Directory));
         Assert.Equal([directory], Directory.GetDirectories(CacheRoot));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(CacheRoot));
         Assert.Equal(5, Directory.GetFiles(directory).Length);
 
         // A directory someone broke is replaced, not trusted.
@@ -176,7 +177,24 @@ public sealed class CpuBackendVariantsTests : IDisposable
         var choice = Variants().Prepare(CpuVariantNames.Auto, "avx2");
 
         Assert.Null(choice.Directory);
-        Assert.Contains("is not writable", choice.Reason, StringComparison.Ordinal);
+        Assert.Contains("is not usable", choice.Reason, StringComparison.Ordinal);
+    }
+
+    [LinuxX64Fact]
+    public void A_cache_other_users_may_write_to_is_not_trusted()
+    {
+        ShipVariants("zen4");
+        Directory.CreateDirectory(CacheRoot);
+        File.SetUnixFileMode(CacheRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute);
+
+        var choice = Variants().Prepare(CpuVariantNames.Auto, "avx2");
+
+        Assert.Null(choice.Directory);
+        Assert.Contains("writable by other users", choice.Reason, StringComparison.Ordinal);
+
+        File.SetUnixFileMode(CacheRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Assert.NotNull(Variants().Prepare(CpuVariantNames.Auto, "avx2").Directory);
     }
 
     /// <summary>The libraries the build fetched, scored by their own ggml_backend_score through dlopen (RTLD_NOW, so
