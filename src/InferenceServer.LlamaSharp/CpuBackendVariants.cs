@@ -31,23 +31,23 @@ public sealed class CpuBackendVariants
     private static readonly string[] PackagedFiles = ["libllama.so", "libggml.so", "libggml-base.so", "libmtmd.so"];
 
     private readonly string _nativeRoot;
-    private readonly string _cacheRoot;
+    private readonly Lazy<string> _cacheRoot;
     private readonly Func<string, string, (int? Score, string? Error)> _score;
 
     /// <param name="nativeRoot">The <c>runtimes/linux-x64/native</c> directory beside the application.</param>
-    /// <param name="cacheRoot">Where prepared directories are kept.</param>
+    /// <param name="cacheRoot">Where prepared directories are kept (asked for only when a variant is chosen).</param>
     /// <param name="score">Scores a variant (path, packaged libggml-base path).</param>
-    public CpuBackendVariants(string nativeRoot, string cacheRoot, Func<string, string, (int? Score, string? Error)> score)
+    public CpuBackendVariants(string nativeRoot, Func<string> cacheRoot, Func<string, string, (int? Score, string? Error)> score)
     {
         _nativeRoot = nativeRoot;
-        _cacheRoot = cacheRoot;
+        _cacheRoot = new Lazy<string>(cacheRoot);
         _score = score;
     }
 
     /// <summary>The process's own: the application's native directory, the user's cache directory, ggml's own scores.</summary>
     public static CpuBackendVariants ForThisProcess() => new(
         Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native"),
-        CacheRootForThisUser(),
+        CacheRootForThisUser,
         (variant, ggmlBase) => (CpuVariantScore.Measure(variant, ggmlBase, out var error), error));
 
     /// <summary><c>$XDG_CACHE_HOME/inferenceserver/native</c> (else <c>~/.cache/...</c>) when it can be made, else a
@@ -167,7 +167,7 @@ public sealed class CpuBackendVariants
         }
         catch (Exception ex) when (auto && ex is IOException or UnauthorizedAccessException)
         {
-            return new CpuVariantChoice(null, null, candidates, $"{_cacheRoot} is not usable: {ex.Message}");
+            return new CpuVariantChoice(null, null, candidates, $"the cache directory is not usable: {ex.Message}");
         }
 
         return new CpuVariantChoice(directory, best, candidates, auto ? "the highest score on this CPU" : "named by Model:CpuVariant");
@@ -191,13 +191,14 @@ public sealed class CpuBackendVariants
             .ToList();
         var identity = string.Join('\n', links.Select(l => $"{l.Link}={l.Target}"));
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..16];
-        var directory = Path.Combine(_cacheRoot, $"{variant.Name}-{packagedLevel}-{hash}");
+        var cacheRoot = _cacheRoot.Value;
+        var directory = Path.Combine(cacheRoot, $"{variant.Name}-{packagedLevel}-{hash}");
         if (IsComplete(directory, links))
         {
             return directory;
         }
 
-        CreatePrivateDirectory(_cacheRoot);
+        CreatePrivateDirectory(cacheRoot);
         var staging = $"{directory}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         Directory.CreateDirectory(staging);
         try

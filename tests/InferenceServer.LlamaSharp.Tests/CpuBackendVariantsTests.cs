@@ -10,6 +10,7 @@ namespace InferenceServer.LlamaSharp.Tests;
 /// every rule is tested on any machine. The real score function and the real libraries are tested by the Api's
 /// CpuVariantTests and by <see cref="The_real_variants_score_this_cpu_and_the_portable_one_always_runs"/>.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class CpuBackendVariantsTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("cpu-variants-").FullName;
@@ -40,7 +41,7 @@ public sealed class CpuBackendVariantsTests : IDisposable
         }
     }
 
-    private CpuBackendVariants Variants() => new(NativeRoot, CacheRoot, (path, ggmlBase) =>
+    private CpuBackendVariants Variants() => new(NativeRoot, () => CacheRoot, (path, ggmlBase) =>
     {
         Assert.Equal(Path.Combine(NativeRoot, "avx2", "libggml-base.so"), ggmlBase);
         var name = Path.GetFileNameWithoutExtension(path)["libggml-cpu-".Length..];
