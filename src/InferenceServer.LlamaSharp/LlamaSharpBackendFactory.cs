@@ -94,12 +94,9 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
     {
         try
         {
-            if (NativeLibraryConfig.LLama.LibraryHasLoaded)
-            {
-                return NativeLibraryGate.Configure(_nativeLog, allowCuda: _model.GpuLayers != 0);
-            }
-
-            return NativeLibraryGate.Configure(_nativeLog, allowCuda: _model.GpuLayers != 0, NativeDirectory());
+            // The directory matters only to the first load (the variants are scored once per process).
+            var directory = NativeLibraryConfig.LLama.LibraryHasLoaded ? null : NativeDirectory();
+            return NativeLibraryGate.Configure(_nativeLog, allowCuda: _model.GpuLayers != 0, directory);
         }
         catch (Exception ex) when (ex is TypeInitializationException or DllNotFoundException or BadImageFormatException or RuntimeError)
         {
