@@ -118,7 +118,7 @@ public sealed class CpuBackendVariants
         var files = Directory.Exists(variantsDirectory)
             ? Directory.GetFiles(variantsDirectory, VariantPrefix + "*.so").Order(StringComparer.Ordinal).ToArray()
             : [];
-        if (files.Length == 0 || !File.Exists(Path.Combine(packaged, "libllama.so")))
+        if (files.Length == 0 || !File.Exists(NativeLibraryFiles.Llama(packaged)))
         {
             return auto
                 ? new CpuVariantChoice(null, null, [], $"no CPU backend variants beside the server ({variantsDirectory})")

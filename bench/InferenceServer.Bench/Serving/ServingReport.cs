@@ -47,7 +47,7 @@ internal static class ServingReport
         log.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var l in levels)
         {
-            log.WriteLine(Invariant($"| {l.Concurrency} | {l.Requests} | {l.OutputTokensPerSecond:F1} | {Ms(l.TtftP50)} | {Ms(l.TtftP99)} | {Ms(l.ItlP50)} | {Ms(l.ItlP99)} | {Ms(l.TpotP50)} | {Ms(l.TpotP99)} | {l.CachedTokensMean:F0} | {(double.IsFinite(l.TailP50) ? Invariant($"{l.TailP50 * 1000:F1} ms") : "-")} |"));
+            log.WriteLine(Invariant($"| {l.Concurrency} | {l.Requests} | {l.OutputTokensPerSecond:F1} | {Ms(l.TtftP50)} | {Ms(l.TtftP99)} | {Ms(l.ItlP50)} | {Ms(l.ItlP99)} | {Ms(l.TpotP50)} | {Ms(l.TpotP99)} | {l.CachedTokensMean:F0} | {Ms(l.TailP50, decimals: 1)} |"));
         }
     }
 
@@ -63,7 +63,8 @@ internal static class ServingReport
         }
     }
 
-    private static string Ms(double seconds) => double.IsFinite(seconds) ? Invariant($"{seconds * 1000:F0} ms") : "-";
+    private static string Ms(double seconds, int decimals = 0) =>
+        double.IsFinite(seconds) ? (seconds * 1000).ToString("F" + decimals, CultureInfo.InvariantCulture) + " ms" : "-";
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }
