@@ -113,35 +113,41 @@ public sealed class LlamaSharpBackend : IModelBackend
         _context.NativeHandle.MemorySequenceCopy((LLamaSeqId)sourceSequenceId, (LLamaSeqId)destinationSequenceId, 0, tokenCount);
     }
 
-    public unsafe byte[]? SaveSequenceState(int sequenceId)
+    public unsafe ISavedKvState? SaveSequenceState(int sequenceId)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var seq = (LLamaSeqId)sequenceId;
         var size = _context.NativeHandle.GetStateSize(seq);
-        if (size == 0 || size > (nuint)Array.MaxLength)
+        if (size == 0)
         {
             return null;
         }
 
-        // Megabytes per prefix, all of it overwritten: skip the zeroing.
-        var state = GC.AllocateUninitializedArray<byte>((int)size);
-        fixed (byte* destination = state)
+        var state = NativeKvState.Allocate((long)size);
+        try
         {
-            var written = _context.NativeHandle.GetState(destination, size, seq);
-            return written == size ? state : state[..(int)written];
+            state.SetLength((long)_context.NativeHandle.GetState(state.Data, size, seq));
+            return state;
+        }
+        catch
+        {
+            state.Dispose();
+            throw;
         }
     }
 
-    public unsafe bool RestoreSequenceState(int sequenceId, byte[] state)
+    public unsafe bool RestoreSequenceState(int sequenceId, ISavedKvState state)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var seq = (LLamaSeqId)sequenceId;
-        fixed (byte* source = state)
+        if (state is not NativeKvState saved)
         {
-            if (_context.NativeHandle.SetState(source, (nuint)state.Length, seq) > 0)
-            {
-                return true;
-            }
+            throw new ArgumentException("The state was not saved by this backend.", nameof(state));
+        }
+
+        var seq = (LLamaSeqId)sequenceId;
+        if (_context.NativeHandle.SetState(saved.Data, (nuint)saved.Length, seq) > 0)
+        {
+            return true;
         }
 
         // llama.cpp leaves the sequence empty when the cells did not fit; make sure of it.

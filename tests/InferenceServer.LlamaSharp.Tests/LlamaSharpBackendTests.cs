@@ -110,7 +110,7 @@ public sealed class LlamaSharpBackendTests(ModelFiles files)
         using var backend = TestBackends.Create(files.Tiny, o => o.UnifiedKvCache = unified);
         var prompt = backend.Tokenizer.Tokenize("a conversation kept in host memory", false, false);
         Assert.Equal(DecodeStatus.Ok, backend.Prefill(prompt, 0));
-        var state = backend.SaveSequenceState(0);
+        using var state = backend.SaveSequenceState(0);
         Assert.NotNull(state);
         Assert.Equal(DecodeStatus.Ok, backend.Decode([new BatchToken('x', prompt.Length, 0, true)]));
         var original = backend.GetLogits(0).ToArray();
@@ -136,7 +136,7 @@ public sealed class LlamaSharpBackendTests(ModelFiles files)
         var contextSize = backend.Metadata.ContextSize;
         var prompt = backend.Tokenizer.Tokenize("saved while there was room", false, false);
         Assert.Equal(DecodeStatus.Ok, backend.Prefill(prompt, 0));
-        var state = backend.SaveSequenceState(0)!;
+        using var state = backend.SaveSequenceState(0)!;
         backend.RemoveSequence(0);
 
         var filler = Enumerable.Range(0, contextSize - 2).Select(i => 'a' + i % 26).ToArray();
@@ -148,6 +148,22 @@ public sealed class LlamaSharpBackendTests(ModelFiles files)
         Assert.False(backend.RestoreSequenceState(1, state));
         backend.RemoveSequence(0);
         Assert.Equal(DecodeStatus.Ok, backend.Decode([new BatchToken('z', 0, 1, true)])); // sequence 1 starts empty
+    }
+
+    [Fact]
+    public void A_state_saved_elsewhere_is_refused()
+    {
+        using var backend = TestBackends.Create(files.Tiny);
+        Assert.Throws<ArgumentException>(() => backend.RestoreSequenceState(0, new ForeignState()));
+    }
+
+    private sealed class ForeignState : ISavedKvState
+    {
+        public long Bytes => 4;
+
+        public void Dispose()
+        {
+        }
     }
 
     [Fact]

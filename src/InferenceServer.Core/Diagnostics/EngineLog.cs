@@ -53,7 +53,7 @@ internal static partial class EngineLog
     public static partial void SequenceMoved(this ILogger logger, string requestId, int fromSequenceId, int sequenceId, int tokens);
 
     [LoggerMessage(EventId = 1017, Level = LogLevel.Debug, Message = "Saved the cached prefix of slot {SequenceId} ({Tokens} tokens, {StateBytes} bytes) to host memory: kept {Kept}; {Entries} entries, {HostBytes} bytes held")]
-    public static partial void PrefixSavedToHost(this ILogger logger, int sequenceId, int tokens, int stateBytes, bool kept, int entries, long hostBytes);
+    public static partial void PrefixSavedToHost(this ILogger logger, int sequenceId, int tokens, long stateBytes, bool kept, int entries, long hostBytes);
 
     [LoggerMessage(EventId = 1018, Level = LogLevel.Debug, Message = "Restored a saved prefix into slot {SequenceId}: {CachedTokens} of its {Tokens} tokens reused")]
     public static partial void PrefixRestoredFromHost(this ILogger logger, int sequenceId, int cachedTokens, int tokens);

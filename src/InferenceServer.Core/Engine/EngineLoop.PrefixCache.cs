@@ -215,7 +215,7 @@ internal sealed partial class EngineLoop
             return;
         }
 
-        byte[]? state;
+        ISavedKvState? state;
         try
         {
             state = _backend.SaveSequenceState(slot);
@@ -231,12 +231,13 @@ internal sealed partial class EngineLoop
             return;
         }
 
+        long stateBytes = state.Bytes;
         bool kept = _hostStore.Add(tokens, state);
-        _logger.PrefixSavedToHost(slot, length, state.Length, kept, _hostStore.Count, _hostStore.Bytes);
+        _logger.PrefixSavedToHost(slot, length, stateBytes, kept, _hostStore.Count, _hostStore.Bytes);
     }
 
     /// <summary>The runtime's restore; a failure that throws counts as one that did not fit (the slot is emptied).</summary>
-    private bool TryRestoreState(int slot, byte[] state)
+    private bool TryRestoreState(int slot, ISavedKvState state)
     {
         try
         {

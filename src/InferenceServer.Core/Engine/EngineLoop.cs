@@ -105,7 +105,6 @@ internal sealed partial class EngineLoop : IDisposable
         }
     }
 
-    /// <summary>Stops the thread after the current step and fails every unfinished job.</summary>
     /// <summary>Asks the loop to stop after its current step (non-blocking).</summary>
     public void RequestStop()
     {
@@ -161,6 +160,7 @@ internal sealed partial class EngineLoop : IDisposable
         finally
         {
             int failed = FailEverything(new InferenceException(InferenceErrorKind.ShuttingDown, "The server is shutting down."));
+            _hostStore?.Dispose();
             _snapshot = BuildSnapshot();
             _logger.LoopStopped(failed);
         }

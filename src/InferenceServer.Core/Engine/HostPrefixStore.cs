@@ -4,9 +4,10 @@ namespace InferenceServer.Core.Engine;
 /// The prefix cache's host-memory tier (llama-server's <c>--cache-ram</c>): serialized KV states of cached prefixes
 /// that had to leave the context, kept most recently used first within a byte budget. A prompt that shares more
 /// tokens with an entry than with anything still in the context restores it into a slot instead of recomputing.
-/// Pure bookkeeping, loop thread only.
+/// Loop thread only. It owns the states it is given: each is disposed when its entry goes, and all of them on
+/// <see cref="Dispose"/>.
 /// </summary>
-internal sealed class HostPrefixStore(long capacityBytes)
+internal sealed class HostPrefixStore(long capacityBytes) : IDisposable
 {
     private readonly LinkedList<Entry> _entries = new();
 
@@ -14,7 +15,7 @@ internal sealed class HostPrefixStore(long capacityBytes)
     public const int MaxEntries = 1024;
 
     /// <summary>One saved prefix: the tokens at positions 0..Tokens.Length-1 and their KV state.</summary>
-    public sealed record Entry(int[] Tokens, byte[] State);
+    public sealed record Entry(int[] Tokens, ISavedKvState State);
 
     public long CapacityBytes { get; } = capacityBytes;
 
@@ -40,11 +41,12 @@ internal sealed class HostPrefixStore(long capacityBytes)
     }
 
     /// <summary>Keeps a state as the most recently used entry, drops entries it extends, then the least recently used
-    /// until the budget holds. A state larger than the whole budget is not kept; returns whether it was.</summary>
-    public bool Add(int[] tokens, byte[] state)
+    /// until the budget holds. A state larger than the whole budget is not kept (and disposed); returns whether it was.</summary>
+    public bool Add(int[] tokens, ISavedKvState state)
     {
-        if (state.Length > CapacityBytes || tokens.Length == 0)
+        if (state.Bytes > CapacityBytes || tokens.Length == 0)
         {
+            state.Dispose();
             return false;
         }
 
@@ -61,7 +63,7 @@ internal sealed class HostPrefixStore(long capacityBytes)
         }
 
         _entries.AddFirst(new Entry(tokens, state));
-        Bytes += state.Length;
+        Bytes += state.Bytes;
         while ((Bytes > CapacityBytes || _entries.Count > MaxEntries) && _entries.Last is { } last)
         {
             Remove(last);
@@ -106,6 +108,16 @@ internal sealed class HostPrefixStore(long capacityBytes)
     private void Remove(LinkedListNode<Entry> node)
     {
         _entries.Remove(node);
-        Bytes -= node.Value.State.Length;
+        Bytes -= node.Value.State.Bytes;
+        node.Value.State.Dispose();
+    }
+
+    /// <summary>Drops every entry, freeing their states.</summary>
+    public void Dispose()
+    {
+        while (_entries.First is { } first)
+        {
+            Remove(first);
+        }
     }
 }

@@ -32,12 +32,12 @@ public interface IModelBackend : IDisposable
     void CopySequence(int sourceSequenceId, int destinationSequenceId, int tokenCount);
 
     /// <summary>The KV cells of <paramref name="sequenceId"/> serialized (llama.cpp <c>llama_state_seq_get_data</c>),
-    /// for the prefix cache's host-memory tier; null when this runtime cannot.</summary>
-    byte[]? SaveSequenceState(int sequenceId) => null;
+    /// for the prefix cache's host-memory tier, which disposes it; null when this runtime cannot.</summary>
+    ISavedKvState? SaveSequenceState(int sequenceId) => null;
 
     /// <summary>Loads a state from <see cref="SaveSequenceState"/> into the empty <paramref name="sequenceId"/>
     /// (same positions, new cells); false when it did not fit, and the sequence is then empty.</summary>
-    bool RestoreSequenceState(int sequenceId, byte[] state) => false;
+    bool RestoreSequenceState(int sequenceId, ISavedKvState state) => false;
 }
 
 /// <summary>One token of a decode batch.</summary>

@@ -115,33 +115,61 @@ public class HostPrefixTierTests
     {
         var store = new HostPrefixStore(capacityBytes: 100);
         int[] one = [1, 2, 3], two = [4, 5, 6], three = [7, 8, 9];
-        Assert.True(store.Add(one, new byte[40]));
-        Assert.True(store.Add(two, new byte[40]));
+        FakeKvState first = State(40), second = State(40), tooLarge = State(101);
+        Assert.True(store.Add(one, first));
+        Assert.True(store.Add(two, second));
         Assert.True(store.Covers([1, 2])); // touching 'one' makes 'two' the least recently used
-        Assert.True(store.Add(three, new byte[40]));
+        Assert.True(store.Add(three, State(40)));
 
         Assert.Equal(2, store.Count);
         Assert.Equal(80, store.Bytes);
+        Assert.True(second.Disposed, "an evicted state is freed");
+        Assert.False(first.Disposed);
         Assert.Equal(0, store.FindLongest([4, 5, 6, 0], limit: 4).Common);
         Assert.Equal(3, store.FindLongest([1, 2, 3, 0], limit: 4).Common);
         Assert.Equal(2, store.FindLongest([1, 2, 3, 0], limit: 2).Common);
-        Assert.False(store.Add([1], new byte[101])); // larger than the whole budget
+        Assert.False(store.Add([1], tooLarge)); // larger than the whole budget
+        Assert.True(tooLarge.Disposed, "a state the store does not keep is freed");
     }
 
     [Fact]
     public void A_longer_state_replaces_the_ones_it_extends()
     {
         var store = new HostPrefixStore(capacityBytes: 1000);
-        store.Add([1, 2], new byte[10]);
-        store.Add([1, 2, 3, 4], new byte[20]);
+        FakeKvState shorter = State(10), longer = State(20);
+        store.Add([1, 2], shorter);
+        store.Add([1, 2, 3, 4], longer);
         Assert.Equal(1, store.Count);
         Assert.Equal(20, store.Bytes);
+        Assert.True(shorter.Disposed);
         Assert.True(store.Covers([1, 2, 3]));
         Assert.False(store.Covers([1, 2, 5]));
         var (entry, common) = store.FindLongest([1, 2, 3, 9], limit: 10);
         Assert.Equal(3, common);
         Assert.Equal([1, 2, 3, 4], entry!.Tokens);
+
+        store.Dispose();
+        Assert.True(longer.Disposed);
+        Assert.Equal((0, 0L), (store.Count, store.Bytes));
     }
+
+    [Fact]
+    public async Task Every_saved_state_is_freed_once_the_engine_stops()
+    {
+        var backend = new FakeModelBackend(contextSize: 150, batchSize: 64);
+        using (var engine = Start(backend, maxSequences: 3, prefixCache: true))
+        {
+            await Run(engine, Request(A, 5));
+            await Run(engine, Request(B, 5));
+            await Run(engine, Request(C, 5));
+            await Run(engine, Request(new string('d', 80), 20));
+            Assert.True(backend.LiveStates >= 1, $"states held: {backend.LiveStates}");
+        }
+
+        Assert.Equal(0, backend.LiveStates);
+    }
+
+    private static FakeKvState State(long bytes) => new(cells: 1, bytes);
 
     private static readonly string A120 = new('a', 120), B120 = new('b', 120), C120 = new('c', 120), D120 = new('d', 120);
 

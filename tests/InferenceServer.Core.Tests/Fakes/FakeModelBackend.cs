@@ -214,8 +214,13 @@ public sealed class FakeModelBackend : IModelBackend
     /// <summary>Bytes of fake state per KV cell.</summary>
     public const int StateBytesPerCell = 16;
 
-    /// <summary>A state of <see cref="StateBytesPerCell"/> bytes per cell whose first four bytes hold the cell count.</summary>
-    public byte[]? SaveSequenceState(int sequenceId)
+    /// <summary>States saved and not yet disposed (the host tier owns them).</summary>
+    public int LiveStates => Volatile.Read(ref _liveStates);
+
+    private int _liveStates;
+
+    /// <summary>A state of <see cref="StateBytesPerCell"/> bytes per cell that remembers its cell count.</summary>
+    public ISavedKvState? SaveSequenceState(int sequenceId)
     {
         if (ThrowOnStates)
         {
@@ -225,14 +230,13 @@ public sealed class FakeModelBackend : IModelBackend
         lock (_lock)
         {
             int cells = _cells.Count(c => c.Owners.Contains(sequenceId));
-            var state = new byte[Math.Max(4, cells * StateBytesPerCell)];
-            BitConverter.TryWriteBytes(state, cells);
             StatesSaved++;
-            return state;
+            Interlocked.Increment(ref _liveStates);
+            return new FakeKvState(cells, Math.Max(4, cells * StateBytesPerCell), () => Interlocked.Decrement(ref _liveStates));
         }
     }
 
-    public bool RestoreSequenceState(int sequenceId, byte[] state)
+    public bool RestoreSequenceState(int sequenceId, ISavedKvState state)
     {
         if (ThrowOnStates)
         {
@@ -246,7 +250,7 @@ public sealed class FakeModelBackend : IModelBackend
                 throw new InvalidOperationException($"Sequence {sequenceId} is not empty before a restore.");
             }
 
-            int cells = BitConverter.ToInt32(state);
+            int cells = ((FakeKvState)state).Cells;
             if (FailRestores || _cells.Count + cells > Metadata.ContextSize)
             {
                 return false;
