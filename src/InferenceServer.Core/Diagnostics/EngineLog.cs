@@ -79,6 +79,9 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 1022, Level = LogLevel.Critical, Message = "Engine loop crashed")]
     public static partial void LoopCrashed(this ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 1031, Level = LogLevel.Trace, Message = "Step {Step}: {Tokens} tokens for {Sequences} sequences ({Generating} generating); schedule {ScheduleMs:F2} ms, decode {DecodeMs:F2} ms")]
+    public static partial void StepDecoded(this ILogger logger, long step, int tokens, int sequences, int generating, double scheduleMs, double decodeMs);
+
     [LoggerMessage(EventId = 1030, Level = LogLevel.Information, Message = "Draining: no new requests; {Running} running, {Waiting} waiting")]
     public static partial void DrainStarted(this ILogger logger, int running, int waiting);
 }

@@ -189,6 +189,7 @@ internal sealed partial class EngineLoop : IDisposable
     internal bool Step()
     {
         long mark = Stopwatch.GetTimestamp();
+        long stepStart = mark;
         DropCancelled();
         ReleaseFinishedBeamGroups();
         Admit();
@@ -239,6 +240,11 @@ internal sealed partial class EngineLoop : IDisposable
         long decodeStart = mark;
         mark = _profile.Add(StepPhase.Decode, mark);
         _decodeSteps++;
+        if (_logger.IsEnabled(LogLevel.Trace))
+        {
+            LogStep(plan, tokens, stepStart, decodeStart, mark);
+        }
+
         if (status == DecodeStatus.Ok)
         {
             ObservePacing(plan, tokens, Stopwatch.GetElapsedTime(decodeStart, mark).TotalSeconds);
@@ -260,6 +266,21 @@ internal sealed partial class EngineLoop : IDisposable
         _snapshot = BuildSnapshot();
         _profile.Add(StepPhase.Bookkeeping, mark);
         return true;
+    }
+
+    private void LogStep(IReadOnlyList<PlannedChunk> plan, int tokens, long stepStart, long decodeStart, long decodeEnd)
+    {
+        int generating = 0;
+        foreach (PlannedChunk chunk in plan)
+        {
+            if (_slots[chunk.Key] is { IsGenerating: true })
+            {
+                generating++;
+            }
+        }
+
+        _logger.StepDecoded(_decodeSteps, tokens, plan.Count, generating,
+            Stopwatch.GetElapsedTime(stepStart, decodeStart).TotalMilliseconds, Stopwatch.GetElapsedTime(decodeStart, decodeEnd).TotalMilliseconds);
     }
 
     private void DropCancelled()
