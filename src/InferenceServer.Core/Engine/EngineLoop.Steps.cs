@@ -166,6 +166,11 @@ internal sealed partial class EngineLoop
         InferenceJob job = sequence.Job;
         var (text, logprobs) = reason == FinishReason.Cancelled ? ("", null) : sequence.Output.Finish();
         int slot = sequence.SlotId;
+        if (reason != FinishReason.Cancelled)
+        {
+            _finished++;
+        }
+
         ReleaseSlot(sequence, keepPrefix: true);
         sequence.Sampler.Dispose();
 

@@ -48,6 +48,10 @@ internal sealed partial class EngineLoop : IDisposable
     private volatile EngineSnapshot _snapshot;
     private long _admissions;
     private long _decodeSteps;
+
+    /// <summary>Sequences that ended with a result (not cancelled or failed), and how many did in the last decode step.</summary>
+    private long _finished;
+    private int _finishedInLastDecode;
     private long _promptTokensProcessed;
     private long _tokensGenerated;
     private long _preemptions;
@@ -147,8 +151,9 @@ internal sealed partial class EngineLoop : IDisposable
             {
                 if (!Step())
                 {
+                    int expected = _finishedInLastDecode;
                     _wake.WaitOne();
-                    GatherArrivals();
+                    GatherArrivals(expected);
                 }
             }
         }
@@ -170,9 +175,12 @@ internal sealed partial class EngineLoop : IDisposable
     /// Woken from idle by a request: waits while more keep arriving (each within the gather interval, up to
     /// <see cref="EngineOptions.ArrivalGatherLimitFactor"/> intervals), so requests sent together start in one step.
     /// Without it the first is prefilled alone and the rest join a step later, and on a CPU that one-step offset
-    /// lasts: every later arrival's prompt lands next to running streams instead of with its peers.
+    /// lasts: every later arrival's prompt lands next to running streams instead of with its peers. When the engine
+    /// went idle because <paramref name="expected"/> sequences finished in one step, their clients' next requests are
+    /// likely on the way together (closed-loop clients, agents, batch jobs), though the HTTP side may hand them over
+    /// several intervals apart on a busy box: then it keeps waiting, within the same limit, until that many are queued.
     /// </summary>
-    private void GatherArrivals()
+    private void GatherArrivals(int expected)
     {
         if (_arrivalGather <= TimeSpan.Zero)
         {
@@ -180,8 +188,19 @@ internal sealed partial class EngineLoop : IDisposable
         }
 
         long deadline = Stopwatch.GetTimestamp() + (long)(_arrivalGather.TotalSeconds * EngineOptions.ArrivalGatherLimitFactor * Stopwatch.Frequency);
-        while (!_stopping && Stopwatch.GetTimestamp() < deadline && _wake.WaitOne(_arrivalGather))
+        while (!_stopping)
         {
+            TimeSpan left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+            if (left <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            bool waitForExpected = _queue.Count < expected;
+            if (!_wake.WaitOne(waitForExpected ? left : (left < _arrivalGather ? left : _arrivalGather)) && !waitForExpected)
+            {
+                return;
+            }
         }
     }
 
@@ -250,6 +269,7 @@ internal sealed partial class EngineLoop : IDisposable
             ObservePacing(plan, tokens, Stopwatch.GetElapsedTime(decodeStart, mark).TotalSeconds);
         }
 
+        long finishedBefore = _finished;
         switch (status)
         {
             case DecodeStatus.Ok:
@@ -263,6 +283,7 @@ internal sealed partial class EngineLoop : IDisposable
                 break;
         }
 
+        _finishedInLastDecode = (int)(_finished - finishedBefore);
         _snapshot = BuildSnapshot();
         _profile.Add(StepPhase.Bookkeeping, mark);
         return true;

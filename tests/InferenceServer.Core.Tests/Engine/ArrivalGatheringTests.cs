@@ -33,6 +33,53 @@ public class ArrivalGatheringTests
     }
 
     [Fact]
+    public async Task Follow_ups_of_sequences_that_finished_together_start_together_even_several_intervals_apart()
+    {
+        // Two streams finish in one step; their clients' next requests reach the engine 3 intervals apart (a busy
+        // box's HTTP side). The engine expects two and gathers both within the limit (8 intervals).
+        const int interval = 50;
+        var backend = new FakeModelBackend(contextSize: 1024);
+        using var engine = Start(backend, configure: o => o.ArrivalGatherMilliseconds = interval);
+        await SendAsync(engine, ["abc", "def"], pause: 0);
+        int before = backend.Batches.Count;
+
+        await SendAsync(engine, ["ghi", "jkl"], pause: 3 * interval);
+
+        Assert.Equal(2, backend.Batches[before].Select(t => t.SequenceId).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task After_a_lone_stream_a_request_does_not_wait_for_a_second_one()
+    {
+        const int interval = 50;
+        var backend = new FakeModelBackend(contextSize: 1024);
+        using var engine = Start(backend, configure: o => o.ArrivalGatherMilliseconds = interval);
+        await SendAsync(engine, ["abc"], pause: 0);
+        int before = backend.Batches.Count;
+
+        await SendAsync(engine, ["ghi", "jkl"], pause: 3 * interval);
+
+        Assert.Single(backend.Batches[before].Select(t => t.SequenceId).Distinct());
+    }
+
+    /// <summary>Sends the prompts from a thread of its own, <paramref name="pause"/> ms apart, and waits for all.</summary>
+    private static async Task SendAsync(Core.Engine.InferenceEngine engine, string[] prompts, int pause)
+    {
+        var runs = new List<Task<StreamResult>>();
+        var sender = new Thread(() =>
+        {
+            foreach (string prompt in prompts)
+            {
+                runs.Add(Run(engine, Request(prompt, 3)));
+                Thread.Sleep(pause);
+            }
+        });
+        sender.Start();
+        sender.Join();
+        await Task.WhenAll(runs);
+    }
+
+    [Fact]
     public async Task A_lone_request_waits_one_quiet_interval_not_the_whole_limit()
     {
         // A long interval keeps the two bounds far apart: a CI box under load took 1 s for a 100 ms interval (whose
