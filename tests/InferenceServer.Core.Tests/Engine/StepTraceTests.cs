@@ -13,12 +13,7 @@ public class StepTraceTests
     [Fact]
     public async Task Each_step_is_traced_with_its_tokens_and_sequences_when_trace_is_on()
     {
-        var logger = new TraceLogger(LogLevel.Trace);
-        using (var engine = new InferenceEngine(Microsoft.Extensions.Options.Options.Create(new EngineOptions { MaxSequences = 2 }), TimeProvider.System, logger))
-        {
-            engine.Attach(new FakeModelBackend(contextSize: 256));
-            await Run(engine, Request("abcd", 3));
-        }
+        TraceLogger logger = await RunOneRequest(LogLevel.Trace);
 
         var steps = logger.Entries.Where(e => e.EventId == 1031).Select(e => e.Message).ToList();
         // The prompt (4 tokens, logits for the first generated one), then one step per further token.
@@ -31,14 +26,19 @@ public class StepTraceTests
     [Fact]
     public async Task Nothing_is_traced_below_trace_level()
     {
-        var logger = new TraceLogger(LogLevel.Debug);
-        using (var engine = new InferenceEngine(Microsoft.Extensions.Options.Options.Create(new EngineOptions { MaxSequences = 2 }), TimeProvider.System, logger))
-        {
-            engine.Attach(new FakeModelBackend(contextSize: 256));
-            await Run(engine, Request("abcd", 3));
-        }
+        TraceLogger logger = await RunOneRequest(LogLevel.Debug);
 
         Assert.DoesNotContain(logger.Entries, e => e.EventId == 1031);
+    }
+
+    /// <summary>One 4-token prompt generating 3 tokens, logged at <paramref name="minimum"/> and above.</summary>
+    private static async Task<TraceLogger> RunOneRequest(LogLevel minimum)
+    {
+        var logger = new TraceLogger(minimum);
+        using var engine = new InferenceEngine(Microsoft.Extensions.Options.Options.Create(new EngineOptions { MaxSequences = 2 }), TimeProvider.System, logger);
+        engine.Attach(new FakeModelBackend(contextSize: 256));
+        await Run(engine, Request("abcd", 3));
+        return logger;
     }
 
     private sealed class TraceLogger(LogLevel minimum) : ILogger<InferenceEngine>
