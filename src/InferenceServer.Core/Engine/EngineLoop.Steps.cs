@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using InferenceServer.Core.Diagnostics;
 using InferenceServer.Core.Errors;
 using InferenceServer.Core.Generation;
@@ -107,6 +108,21 @@ internal sealed partial class EngineLoop
         }
 
         return _profile.Add(StepPhase.Output, mark);
+    }
+
+    private void LogStep(IReadOnlyList<PlannedChunk> plan, int tokens, long stepStart, long decodeStart, long decodeEnd)
+    {
+        int generating = 0;
+        foreach (PlannedChunk chunk in plan)
+        {
+            if (_slots[chunk.Key] is { IsGenerating: true })
+            {
+                generating++;
+            }
+        }
+
+        _logger.StepDecoded(_decodeSteps, tokens, plan.Count, generating,
+            Stopwatch.GetElapsedTime(stepStart, decodeStart).TotalMilliseconds, Stopwatch.GetElapsedTime(decodeStart, decodeEnd).TotalMilliseconds);
     }
 
     private void OnNoKvSlot(IReadOnlyList<PlannedChunk> plan)

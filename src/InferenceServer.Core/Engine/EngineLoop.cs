@@ -171,39 +171,6 @@ internal sealed partial class EngineLoop : IDisposable
         }
     }
 
-    /// <summary>
-    /// Woken from idle by a request: waits while more keep arriving (each within the gather interval, up to
-    /// <see cref="EngineOptions.ArrivalGatherLimitFactor"/> intervals), so requests sent together start in one step.
-    /// Without it the first is prefilled alone and the rest join a step later, and on a CPU that one-step offset
-    /// lasts: every later arrival's prompt lands next to running streams instead of with its peers. When the engine
-    /// went idle because <paramref name="expected"/> sequences finished in one step, their clients' next requests are
-    /// likely on the way together (closed-loop clients, agents, batch jobs), though the HTTP side may hand them over
-    /// several intervals apart on a busy box: then it keeps waiting, within the same limit, until that many are queued.
-    /// </summary>
-    private void GatherArrivals(int expected)
-    {
-        if (_arrivalGather <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        long deadline = Stopwatch.GetTimestamp() + (long)(_arrivalGather.TotalSeconds * EngineOptions.ArrivalGatherLimitFactor * Stopwatch.Frequency);
-        while (!_stopping)
-        {
-            TimeSpan left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
-            if (left <= TimeSpan.Zero)
-            {
-                return;
-            }
-
-            bool waitForExpected = _queue.Count < expected;
-            if (!_wake.WaitOne(waitForExpected ? left : (left < _arrivalGather ? left : _arrivalGather)) && !waitForExpected)
-            {
-                return;
-            }
-        }
-    }
-
     /// <summary>One scheduling step; false when there is nothing to do (the loop then sleeps).</summary>
     internal bool Step()
     {
@@ -287,21 +254,6 @@ internal sealed partial class EngineLoop : IDisposable
         _snapshot = BuildSnapshot();
         _profile.Add(StepPhase.Bookkeeping, mark);
         return true;
-    }
-
-    private void LogStep(IReadOnlyList<PlannedChunk> plan, int tokens, long stepStart, long decodeStart, long decodeEnd)
-    {
-        int generating = 0;
-        foreach (PlannedChunk chunk in plan)
-        {
-            if (_slots[chunk.Key] is { IsGenerating: true })
-            {
-                generating++;
-            }
-        }
-
-        _logger.StepDecoded(_decodeSteps, tokens, plan.Count, generating,
-            Stopwatch.GetElapsedTime(stepStart, decodeStart).TotalMilliseconds, Stopwatch.GetElapsedTime(decodeStart, decodeEnd).TotalMilliseconds);
     }
 
     private void DropCancelled()
