@@ -112,16 +112,7 @@ internal sealed partial class EngineLoop
 
     private void LogStep(IReadOnlyList<PlannedChunk> plan, int tokens, long stepStart, long decodeStart, long decodeEnd)
     {
-        int generating = 0;
-        foreach (PlannedChunk chunk in plan)
-        {
-            if (_slots[chunk.Key] is { IsGenerating: true })
-            {
-                generating++;
-            }
-        }
-
-        _logger.StepDecoded(_decodeSteps, tokens, plan.Count, generating,
+        _logger.StepDecoded(_decodeSteps, tokens, plan.Count, GeneratingIn(plan),
             Stopwatch.GetElapsedTime(stepStart, decodeStart).TotalMilliseconds, Stopwatch.GetElapsedTime(decodeStart, decodeEnd).TotalMilliseconds);
     }
 

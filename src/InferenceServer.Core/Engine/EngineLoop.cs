@@ -356,20 +356,28 @@ internal sealed partial class EngineLoop : IDisposable
     /// <summary>Tells the pacer how long a step took for its decode and prompt tokens (planned from states before it).</summary>
     private void ObservePacing(IReadOnlyList<PlannedChunk> plan, int tokens, double seconds)
     {
-        int decodeTokens = 0;
-        foreach (PlannedChunk chunk in plan)
-        {
-            if (_slots[chunk.Key] is { IsGenerating: true })
-            {
-                decodeTokens++;
-            }
-        }
+        int decodeTokens = GeneratingIn(plan);
 
         // A burst (prompts outnumbering the streams) is not paced, and its bulk prompt tokens cost less each.
         if (_prefilling <= _generating)
         {
             _pacer.Observe(decodeTokens, tokens - decodeTokens, seconds);
         }
+    }
+
+    /// <summary>Chunks of the plan that decode a generating sequence's last sampled token (one token each).</summary>
+    private int GeneratingIn(IReadOnlyList<PlannedChunk> plan)
+    {
+        int generating = 0;
+        foreach (PlannedChunk chunk in plan)
+        {
+            if (_slots[chunk.Key] is { IsGenerating: true })
+            {
+                generating++;
+            }
+        }
+
+        return generating;
     }
 
     private int FillBatch(IReadOnlyList<PlannedChunk> plan)
