@@ -45,6 +45,7 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
 
         LLamaWeights? weights = null;
         LLamaContext? context = null;
+        var unified = true;
         try
         {
             lock (NativeLibraryGate.Sync)
@@ -60,12 +61,16 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
                 var parameters = BuildParameters(path, threads);
                 weights = LoadWeights(parameters, path);
                 cancellationToken.ThrowIfCancellationRequested();
+                unified = KvCacheLayout.IsUnified(_model.UnifiedKvCache, _model.ContextSize, _engine.MaxSequences, weights.ContextSize);
+                parameters.KVUnified = unified;
                 context = CreateContext(weights, parameters, path);
             }
 
             var template = ChatTemplateSelection.Select(weights.NativeHandle, _model, path, TimeProvider.System);
             var tokenizer = new LlamaSharpTokenizer(weights.NativeHandle);
-            var metadata = BuildMetadata(path, weights, context.NativeHandle);
+            var metadata = BuildMetadata(path, weights, context.NativeHandle, unified);
+            LlamaSharpLog.KvLayoutChosen(_logger, unified ? "one pool for all slots" : "one stream per slot",
+                metadata.SequenceContextSize, metadata.TrainingContextLength, _model.UnifiedKvCache is null ? "chosen" : "configured");
             var backend = new LlamaSharpBackend(weights, context, metadata, tokenizer, template,
                 _loggerFactory.CreateLogger<LlamaSharpBackend>());
 
@@ -165,7 +170,6 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
         LoadMode = _model.UseMemoryMap ? LLamaLoadMode.MemoryMap : LLamaLoadMode.None,
         SeqMax = (uint)_engine.MaxSequences,
         FlashAttention = _model.FlashAttention,
-        KVUnified = _model.UnifiedKvCache,
     };
 
     private LLamaWeights LoadWeights(ModelParams parameters, string path)
@@ -200,7 +204,7 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
         return string.IsNullOrWhiteSpace(line) ? fallback : line.Replace('\n', ' ').Trim();
     }
 
-    private ModelMetadata BuildMetadata(string path, LLamaWeights weights, SafeLLamaContextHandle context)
+    private ModelMetadata BuildMetadata(string path, LLamaWeights weights, SafeLLamaContextHandle context, bool unified)
     {
         var file = new FileInfo(path);
         var architecture = weights.Metadata.TryGetValue("general.architecture", out var arch) && !string.IsNullOrEmpty(arch)
@@ -212,7 +216,7 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
             Architecture = architecture,
             ContextSize = checked((int)context.ContextSize),
             // llama.cpp splits a non-unified context evenly: n_ctx_seq = n_ctx / n_seq_max.
-            SequenceContextSize = _model.UnifiedKvCache ? checked((int)context.ContextSize) : checked((int)(context.ContextSize / Math.Max(1u, context.MaxSeq))),
+            SequenceContextSize = unified ? checked((int)context.ContextSize) : checked((int)(context.ContextSize / Math.Max(1u, context.MaxSeq))),
             TrainingContextLength = weights.ContextSize,
             BatchSize = checked((int)context.BatchSize),
             MaxSequences = checked((int)context.MaxSeq),

@@ -34,4 +34,7 @@ internal static partial class LlamaSharpLog
 
     [LoggerMessage(EventId = 3009, Level = LogLevel.Debug, Message = "ggml CPU backend variant {Variant}: score {Score}{Error}")]
     public static partial void CpuVariantScored(ILogger logger, string variant, int? score, string error);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "KV cache: {Layout}, up to {SequenceCells} cells per sequence (training context {TrainingContext}; {How} by Model:UnifiedKvCache)")]
+    public static partial void KvLayoutChosen(ILogger logger, string layout, int sequenceCells, int trainingContext, string how);
 }

@@ -28,6 +28,23 @@ public sealed class LlamaSharpBackendFactoryTests(ModelFiles files)
         Assert.Equal(new DateTimeOffset(file.LastWriteTimeUtc).ToUnixTimeSeconds(), m.Created);
     }
 
+    [Theory]
+    [InlineData(TinyGguf.TrainingContext * 2, null, false)] // two slots of the whole training context: one stream each
+    [InlineData(TinyGguf.TrainingContext, null, true)]      // two slots of half of it: the pool, so requests keep their reach
+    [InlineData(TinyGguf.TrainingContext * 2, true, true)]  // an explicit setting wins
+    [InlineData(TinyGguf.TrainingContext, false, false)]
+    public void The_kv_layout_is_one_stream_per_slot_only_where_a_slot_holds_the_training_context(int contextSize, bool? configured, bool unified)
+    {
+        using var backend = TestBackends.Create(files.Tiny, o =>
+        {
+            o.ContextSize = contextSize;
+            o.UnifiedKvCache = configured;
+        }, maxSequences: 2);
+
+        Assert.Equal(!unified, backend.Metadata.SeparateKvStreams);
+        Assert.Equal(unified ? contextSize : contextSize / 2, backend.Metadata.SequenceContextSize);
+    }
+
     [Fact]
     public void Configured_id_wins_and_context_size_zero_means_training_context()
     {

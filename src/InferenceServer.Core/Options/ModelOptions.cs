@@ -32,10 +32,11 @@ public sealed class ModelOptions
     public string? ChatTemplateFile { get; set; }
     public bool FlashAttention { get; set; } = true;
     /// <summary>One KV pool shared by every sequence (true: a sequence may grow to the whole context, prefix copies
-    /// between slots are free), or one stream per slot as llama-server does by default (false: each slot holds
+    /// between slots are free), or one stream per slot as llama-server does with <c>-np</c> (false: each slot holds
     /// ContextSize / Engine:MaxSequences cells, attention walks only its own sequence's cells, and a prefix shared
-    /// between slots is copied as a whole stream).</summary>
-    public bool UnifiedKvCache { get; set; } = true;
+    /// between slots is copied as a whole stream). Unset (default): one stream per slot when each slot's share holds
+    /// the model's training context, else one pool (<see cref="KvCacheLayout"/>).</summary>
+    public bool? UnifiedKvCache { get; set; }
     public bool UseMemoryMap { get; set; } = true;
     /// <summary>A directory holding a llama.cpp build to load instead of LLamaSharp's packaged one (libllama, libggml,
     /// libggml-base, libggml-cpu, optionally libmtmd), e.g. a CPU backend compiled for this machine's instruction set
