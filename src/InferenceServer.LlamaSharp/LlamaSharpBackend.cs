@@ -63,6 +63,29 @@ public sealed class LlamaSharpBackend : IModelBackend
         return status;
     }
 
+    /// <summary>llama.cpp's start-up warm-up (llama-server's default): one decode of BOS and EOS in sequence 0 and one
+    /// sample, then an empty sequence again, so that the first request does not pay for the first compute-buffer and
+    /// weight touches, nor for compiling the sampling path.</summary>
+    internal DecodeStatus WarmUp()
+    {
+        var vocab = _weights.Vocab;
+        var tokens = new List<int>(2);
+        if (vocab.BOS is { } bos) tokens.Add((int)bos);
+        if (vocab.EOS is { } eos) tokens.Add((int)eos);
+        if (tokens.Count == 0) tokens.Add(0);
+
+        var batch = tokens.Select((token, i) => new BatchToken(token, i, 0, i == tokens.Count - 1)).ToArray();
+        var status = Decode(batch);
+        if (status == DecodeStatus.Ok)
+        {
+            using var sampler = CreateSampler(SamplingParameters.Default, 0);
+            sampler.Sample(batch.Length - 1);
+        }
+
+        RemoveSequence(0);
+        return status;
+    }
+
     /// <summary>llama_decode: 0 ok, 1 no KV slot, 2 aborted, negative (or unknown) failure.</summary>
     internal static DecodeStatus MapDecodeResult(int code) => code switch
     {

@@ -73,6 +73,9 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
                 metadata.SequenceContextSize, metadata.TrainingContextLength, _model.UnifiedKvCache is null ? "chosen" : "configured");
             var backend = new LlamaSharpBackend(weights, context, metadata, tokenizer, template,
                 _loggerFactory.CreateLogger<LlamaSharpBackend>());
+            var warmUpStarted = Stopwatch.GetTimestamp();
+            var warmUp = backend.WarmUp();
+            LlamaSharpLog.WarmedUp(_logger, warmUp, (long)Stopwatch.GetElapsedTime(warmUpStarted).TotalMilliseconds);
 
             LlamaSharpLog.ModelLoaded(_logger, metadata.Id, metadata.Architecture, metadata.ParameterCount, metadata.VocabSize,
                 metadata.ContextSize, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, template.Name);

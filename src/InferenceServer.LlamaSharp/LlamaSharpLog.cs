@@ -1,3 +1,4 @@
+using InferenceServer.Core.Engine;
 using Microsoft.Extensions.Logging;
 
 namespace InferenceServer.LlamaSharp;
@@ -37,4 +38,7 @@ internal static partial class LlamaSharpLog
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "KV cache: {Layout}, up to {SequenceCells} cells per sequence (training context {TrainingContext}; {How} by Model:UnifiedKvCache)")]
     public static partial void KvLayoutChosen(ILogger logger, string layout, int sequenceCells, int trainingContext, string how);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Information, Message = "Warm-up decode {Status} in {ElapsedMs} ms")]
+    public static partial void WarmedUp(ILogger logger, DecodeStatus status, long elapsedMs);
 }

@@ -1,3 +1,4 @@
+using InferenceServer.Core.Engine;
 using InferenceServer.Core.Errors;
 using InferenceServer.LlamaSharp.Tests.Fixtures;
 using Microsoft.Extensions.Logging;
@@ -140,6 +141,19 @@ public sealed class LlamaSharpBackendFactoryTests(ModelFiles files)
         Assert.All(native, e => Assert.Contains(e.EventId.Id, new[] { 3002, 3003 }));
         Assert.All(native, e => Assert.True(e.Level is LogLevel.Debug or LogLevel.Warning));
         Assert.Contains(logs.Entries, e => e.EventId.Id == 3001 && e.Message.Contains("tiny-chatml"));
+    }
+
+    [Fact]
+    public void The_context_is_warmed_up_and_left_empty_and_the_layout_choice_is_logged()
+    {
+        var logs = new CapturingLoggerFactory();
+        using var backend = TestBackends.Create(files.Tiny, loggerFactory: logs);
+
+        Assert.Contains(logs.Entries, e => e.EventId.Id == 3011 && e.Message.Contains("Ok"));
+        Assert.Contains(logs.Entries, e => e.EventId.Id == 3010 && e.Message.Contains("one pool for all slots"));
+        // Every cell is free again: the whole context fits in one sequence.
+        var filler = Enumerable.Range(0, backend.Metadata.ContextSize).Select(i => 'a' + i % 26).ToArray();
+        Assert.Equal(DecodeStatus.Ok, backend.Prefill(filler, 0));
     }
 
     [Fact]
