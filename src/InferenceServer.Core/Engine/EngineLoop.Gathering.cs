@@ -11,28 +11,35 @@ internal sealed partial class EngineLoop
     /// <see cref="EngineOptions.ArrivalGatherLimitFactor"/> intervals), so requests sent together start in one step.
     /// Without it the first is prefilled alone and the rest join a step later, and on a CPU that one-step offset
     /// lasts: every later arrival's prompt lands next to running streams instead of with its peers. When the engine
-    /// went idle because <paramref name="expected"/> sequences finished in one step, their clients' next requests are
-    /// likely on the way together (closed-loop clients, agents, batch jobs), though the HTTP side may hand them over
-    /// several intervals apart on a busy box: then it keeps waiting, within the same limit, until that many are queued.
+    /// went idle because <paramref name="expected"/> sequences finished in one step, and the request comes within the
+    /// limit of that, it is taken for their clients' next requests (closed-loop clients, agents, batch jobs): the
+    /// engine waits, within the same limit, until that many are queued, however far apart the HTTP side hands them
+    /// over on a busy box, and then starts at once instead of waiting out a quiet interval.
     /// </summary>
-    private void GatherArrivals(int expected)
+    private void GatherArrivals(int expected, long idleSince)
     {
         if (_arrivalGather <= TimeSpan.Zero)
         {
             return;
         }
 
-        long deadline = Stopwatch.GetTimestamp() + (long)(_arrivalGather.TotalSeconds * EngineOptions.ArrivalGatherLimitFactor * Stopwatch.Frequency);
+        var limit = TimeSpan.FromTicks(_arrivalGather.Ticks * EngineOptions.ArrivalGatherLimitFactor);
+        bool followUps = expected > 0 && Stopwatch.GetElapsedTime(idleSince) <= limit;
+        long deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
         while (!_stopping)
         {
+            if (followUps && _queue.Count >= expected)
+            {
+                return;
+            }
+
             TimeSpan left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
             if (left <= TimeSpan.Zero)
             {
                 return;
             }
 
-            bool waitForExpected = _queue.Count < expected;
-            if (!_wake.WaitOne(waitForExpected ? left : (left < _arrivalGather ? left : _arrivalGather)) && !waitForExpected)
+            if (!_wake.WaitOne(followUps ? left : (left < _arrivalGather ? left : _arrivalGather)) && !followUps)
             {
                 return;
             }

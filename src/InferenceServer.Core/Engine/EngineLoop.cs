@@ -152,8 +152,9 @@ internal sealed partial class EngineLoop : IDisposable
                 if (!Step())
                 {
                     int expected = _finishedInLastDecode;
+                    long idleSince = Stopwatch.GetTimestamp();
                     _wake.WaitOne();
-                    GatherArrivals(expected);
+                    GatherArrivals(expected, idleSince);
                 }
             }
         }

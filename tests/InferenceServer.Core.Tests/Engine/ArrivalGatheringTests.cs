@@ -62,6 +62,37 @@ public class ArrivalGatheringTests
         Assert.Single(backend.Batches[before].Select(t => t.SequenceId).Distinct());
     }
 
+    [Fact]
+    public async Task The_follow_up_of_a_lone_stream_starts_at_once_without_a_quiet_interval()
+    {
+        // One closed-loop client: its next request is the one the engine expects, so it does not wait 500 ms for others.
+        const int interval = 500;
+        var backend = new FakeModelBackend(contextSize: 1024);
+        using var engine = Start(backend, configure: o => o.ArrivalGatherMilliseconds = interval);
+        await Run(engine, Request("abc", 2));
+
+        var clock = Stopwatch.StartNew();
+        await Run(engine, Request("def", 2));
+        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(interval / 2), $"took {clock.Elapsed.TotalMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task Requests_long_after_the_last_finish_are_a_new_burst_and_gathered_by_the_quiet_interval()
+    {
+        // A lone stream finished long ago (past the gather limit): the next requests are not its follow-up, so the
+        // first does not start alone; the two, sent 20 ms apart, start in one step.
+        const int interval = 100;
+        var backend = new FakeModelBackend(contextSize: 1024);
+        using var engine = Start(backend, configure: o => o.ArrivalGatherMilliseconds = interval);
+        await SendAsync(engine, ["abc"], pause: 0);
+        Thread.Sleep(interval * (EngineOptions.ArrivalGatherLimitFactor + 2));
+        int before = backend.Batches.Count;
+
+        await SendAsync(engine, ["ghi", "jkl"], pause: 20);
+
+        Assert.Equal(2, backend.Batches[before].Select(t => t.SequenceId).Distinct().Count());
+    }
+
     /// <summary>Sends the prompts from a thread of its own, <paramref name="pause"/> ms apart, and waits for all.</summary>
     private static async Task SendAsync(Core.Engine.InferenceEngine engine, string[] prompts, int pause)
     {
