@@ -6,6 +6,15 @@ namespace InferenceServer.Core.Engine;
 /// <summary>Gathering requests that arrive together at an idle engine, so they start in one step.</summary>
 internal sealed partial class EngineLoop
 {
+    /// <summary>Sleeps while there is nothing to do, then gathers what arrives (<see cref="GatherArrivals"/>).</summary>
+    private void WaitForArrivals()
+    {
+        int expected = _finishedInLastDecode;
+        long idleSince = Stopwatch.GetTimestamp();
+        _wake.WaitOne();
+        GatherArrivals(expected, idleSince);
+    }
+
     /// <summary>
     /// Woken from idle by a request: waits while more keep arriving (each within the gather interval, up to
     /// <see cref="EngineOptions.ArrivalGatherLimitFactor"/> intervals), so requests sent together start in one step.

@@ -151,10 +151,7 @@ internal sealed partial class EngineLoop : IDisposable
             {
                 if (!Step())
                 {
-                    int expected = _finishedInLastDecode;
-                    long idleSince = Stopwatch.GetTimestamp();
-                    _wake.WaitOne();
-                    GatherArrivals(expected, idleSince);
+                    WaitForArrivals();
                 }
             }
         }
