@@ -38,28 +38,14 @@ public class ArrivalGatheringTests
         // Two streams finish in one step; their clients' next requests reach the engine 3 intervals apart (a busy
         // box's HTTP side). The engine expects two and gathers both within the limit (8 intervals).
         const int interval = 50;
-        var backend = new FakeModelBackend(contextSize: 1024);
-        using var engine = Start(backend, configure: o => o.ArrivalGatherMilliseconds = interval);
-        await SendAsync(engine, ["abc", "def"], pause: 0);
-        int before = backend.Batches.Count;
-
-        await SendAsync(engine, ["ghi", "jkl"], pause: 3 * interval);
-
-        Assert.Equal(2, backend.Batches[before].Select(t => t.SequenceId).Distinct().Count());
+        Assert.Equal(2, await SequencesInFirstStepOfSecondGroup(interval, ["abc", "def"], gap: 0, ["ghi", "jkl"], pause: 3 * interval));
     }
 
     [Fact]
     public async Task After_a_lone_stream_a_request_does_not_wait_for_a_second_one()
     {
         const int interval = 50;
-        var backend = new FakeModelBackend(contextSize: 1024);
-        using var engine = Start(backend, configure: o => o.ArrivalGatherMilliseconds = interval);
-        await SendAsync(engine, ["abc"], pause: 0);
-        int before = backend.Batches.Count;
-
-        await SendAsync(engine, ["ghi", "jkl"], pause: 3 * interval);
-
-        Assert.Single(backend.Batches[before].Select(t => t.SequenceId).Distinct());
+        Assert.Equal(1, await SequencesInFirstStepOfSecondGroup(interval, ["abc"], gap: 0, ["ghi", "jkl"], pause: 3 * interval));
     }
 
     [Fact]
@@ -82,15 +68,24 @@ public class ArrivalGatheringTests
         // A lone stream finished long ago (past the gather limit): the next requests are not its follow-up, so the
         // first does not start alone; the two, sent 20 ms apart, start in one step.
         const int interval = 100;
+        int gap = interval * (EngineOptions.ArrivalGatherLimitFactor + 2);
+        Assert.Equal(2, await SequencesInFirstStepOfSecondGroup(interval, ["abc"], gap, ["ghi", "jkl"], pause: 20));
+    }
+
+    /// <summary>On a fresh engine: sends <paramref name="first"/> together and lets it finish, waits
+    /// <paramref name="gap"/> ms, sends <paramref name="second"/> <paramref name="pause"/> ms apart, and counts the
+    /// sequences of the step that started the second group.</summary>
+    private static async Task<int> SequencesInFirstStepOfSecondGroup(int interval, string[] first, int gap, string[] second, int pause)
+    {
         var backend = new FakeModelBackend(contextSize: 1024);
         using var engine = Start(backend, configure: o => o.ArrivalGatherMilliseconds = interval);
-        await SendAsync(engine, ["abc"], pause: 0);
-        Thread.Sleep(interval * (EngineOptions.ArrivalGatherLimitFactor + 2));
+        await SendAsync(engine, first, pause: 0);
+        Thread.Sleep(gap);
         int before = backend.Batches.Count;
 
-        await SendAsync(engine, ["ghi", "jkl"], pause: 20);
+        await SendAsync(engine, second, pause);
 
-        Assert.Equal(2, backend.Batches[before].Select(t => t.SequenceId).Distinct().Count());
+        return backend.Batches[before].Select(t => t.SequenceId).Distinct().Count();
     }
 
     /// <summary>Sends the prompts from a thread of its own, <paramref name="pause"/> ms apart, and waits for all.</summary>
