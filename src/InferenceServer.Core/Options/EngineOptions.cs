@@ -20,8 +20,9 @@ public sealed class EngineOptions
     /// <summary>When a request wakes the idle engine, it waits until no other request has arrived for this many
     /// milliseconds (at most <see cref="ArrivalGatherLimitFactor"/> times as long) before the first step, so requests
     /// sent together (a client's parallel calls, clients of one event) are prefilled in one step and decode in step
-    /// with each other; after several sequences finished in one step it waits (within the same limit) until as many
-    /// requests are queued. 0 starts at once. 5 ms: on a 2-core box busy with llama.cpp, requests a client sent at
+    /// with each other. When the engine went idle because sequences finished in one step and a request comes within
+    /// that limit, it takes them for those clients' next requests: it waits (within the same limit) until as many are
+    /// queued, then starts at once. 0 starts at once. 5 ms: on a 2-core box busy with llama.cpp, requests a client sent at
     /// once reached the engine up to 4 ms apart, and 2 ms split them.</summary>
     public double ArrivalGatherMilliseconds { get; set; } = 5.0;
     /// <summary>The longest gathering wait, in multiples of <see cref="ArrivalGatherMilliseconds"/>.</summary>
