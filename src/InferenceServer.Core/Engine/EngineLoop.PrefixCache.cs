@@ -145,11 +145,14 @@ internal sealed partial class EngineLoop
     /// 512+ cells is split among threads by cell position, leaving threads whose share is all masked idle; measured
     /// in docs/performance.md). While sequences decode and idle prefixes hold
     /// <see cref="IdleCellsToShed"/> or more cells, the least recently used one of <see cref="MinimumHostPrefix"/>+
-    /// tokens moves to the host tier (a copy of its cells: a few milliseconds), one per step.
+    /// tokens moves to the host tier (a copy of its cells: a few milliseconds), one per step, and only in a step
+    /// where no sequence still waits for its first token: the copy writes fresh host memory (about 2.7 ms per MB on
+    /// first touch in a VM, docs/engine-notes.md), which in a prompt's step would add to that request's TTFT.
     /// </summary>
     private void ShedIdlePrefix()
     {
-        if (!_shedIdlePrefixes || _hostStore is null || _separateKvStreams || _active.Count == 0 || EvictableCells() < IdleCellsToShed)
+        if (!_shedIdlePrefixes || _hostStore is null || _separateKvStreams || _active.Count == 0
+            || EvictableCells() < IdleCellsToShed || AnyAwaitsFirstToken())
         {
             return;
         }
@@ -160,6 +163,19 @@ internal sealed partial class EngineLoop
             _logger.PrefixShed(lru, _ledger.Length(lru));
             DropCachedPrefix(lru);
         }
+    }
+
+    private bool AnyAwaitsFirstToken()
+    {
+        foreach (SequenceState sequence in _active)
+        {
+            if (sequence.Generated == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The idle slot whose cached prefix was used least recently, or -1; with <paramref name="sheddableOnly"/>,

@@ -199,6 +199,19 @@ public class HostPrefixTierTests
     }
 
     [Fact]
+    public async Task A_prefix_is_shed_in_a_decode_only_step_never_in_one_that_carries_a_new_prompt()
+    {
+        var (engine, backend) = await IdlePrefixesThenOneStream();
+        using (engine)
+        {
+            // Shedding copies cells into fresh host memory (milliseconds): in a prompt's step it would add to that
+            // request's time to first token, so it waits for a step of decoding tokens only.
+            int savedAfter = Assert.Single(backend.SavedAfterBatches);
+            Assert.Single(backend.Batches[savedAfter]);
+        }
+    }
+
+    [Fact]
     public async Task A_shed_prefix_comes_back_from_host_memory_with_the_same_output()
     {
         var (engine, backend) = await IdlePrefixesThenOneStream();

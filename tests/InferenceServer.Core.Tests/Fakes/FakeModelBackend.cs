@@ -206,6 +206,8 @@ public sealed class FakeModelBackend : IModelBackend
     }
 
     public int StatesSaved { get; private set; }
+    /// <summary>For each saved state, how many batches had been decoded when it was saved.</summary>
+    public List<int> SavedAfterBatches { get; } = [];
     public int StatesRestored { get; private set; }
     /// <summary>Makes <see cref="RestoreSequenceState"/> fail (as llama.cpp does when the cells do not fit).</summary>
     public bool FailRestores { get; set; }
@@ -231,6 +233,7 @@ public sealed class FakeModelBackend : IModelBackend
         {
             int cells = _cells.Count(c => c.Owners.Contains(sequenceId));
             StatesSaved++;
+            SavedAfterBatches.Add(_batches.Count);
             Interlocked.Increment(ref _liveStates);
             return new FakeKvState(cells, Math.Max(4, cells * StateBytesPerCell), () => Interlocked.Decrement(ref _liveStates));
         }
