@@ -78,6 +78,7 @@ internal static class DecodeBench
                         var tPp = Stopwatch.GetElapsedTime(t0).TotalSeconds;
 
                         var step = new BatchToken[pl];
+                        var stepSeconds = new double[tg];
                         var t1 = Stopwatch.GetTimestamp();
                         for (var i = 0; i < tg; i++)
                         {
@@ -85,17 +86,32 @@ internal static class DecodeBench
                             {
                                 step[s] = new BatchToken(Token(), pp + i, s, true);
                             }
+                            var stepStart = Stopwatch.GetTimestamp();
                             Decode(backend, step, meta.BatchSize);
+                            stepSeconds[i] = Stopwatch.GetElapsedTime(stepStart).TotalSeconds;
                         }
                         var tTg = Stopwatch.GetElapsedTime(t1).TotalSeconds;
                         var total = tPp + tTg;
                         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                             $"| {pp,6} | {tg,6} | {pl,4} | {needed,6} | {tPp,8:F3} | {pl * pp / tPp,8:F2} | {tTg,8:F3} | {pl * tg / tTg,8:F2} | {total,8:F3} | {(pl * pp + pl * tg) / total,8:F2} |"));
+                        if (options.StepTimes && tg > 0)
+                        {
+                            log.WriteLine(DescribeSteps(stepSeconds));
+                        }
                     }
                 }
             }
         }
         return 0;
+    }
+
+    /// <summary>The spread of single decode steps, where a mean hides whether all steps are slower or a few stall.</summary>
+    private static string DescribeSteps(double[] seconds)
+    {
+        var sorted = seconds.Order().ToArray();
+        double At(double q) => 1000 * sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+        return string.Create(CultureInfo.InvariantCulture,
+            $"  TG step ms: p50 {At(0.5):F2}, p90 {At(0.9):F2}, p99 {At(0.99):F2}, max {1000 * sorted[^1]:F2}, mean {1000 * seconds.Average():F2}");
     }
 
     private static void Decode(IModelBackend backend, BatchToken[] tokens, int batchSize)
@@ -111,7 +127,7 @@ internal static class DecodeBench
     }
 
     private sealed record DecodeOptions(string? ModelPath, int[] PromptLengths, int[] GenerateLengths, int[] Parallel,
-        int ContextSize, int Threads, bool Unified, int Repeats, string CpuVariant, string? NativeLibraryDirectory);
+        int ContextSize, int Threads, bool Unified, int Repeats, string CpuVariant, string? NativeLibraryDirectory, bool StepTimes);
 
     private static DecodeOptions Parse(string[] args)
     {
@@ -119,6 +135,7 @@ internal static class DecodeBench
         int[] pp = [40], tg = [64], pl = [1, 4, 16];
         int context = 16384, threads = 2, repeats = 1;
         var unified = true;
+        var stepTimes = false;
         var cpuVariant = CpuVariantNames.Auto;
         string? nativeDirectory = null;
         for (var i = 0; i < args.Length; i++)
@@ -135,11 +152,12 @@ internal static class DecodeBench
                 case "--threads": threads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--repeats": repeats = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--separate-streams": unified = false; break;
+                case "--step-times": stepTimes = true; break;
                 case "--cpu-variant": cpuVariant = Next(); break;
                 case "--native-library-directory": nativeDirectory = Next(); break;
-                default: throw new ArgumentException($"unknown option {args[i]} (decode: --model --npp --ntg --npl --ctx --threads --repeats --separate-streams --cpu-variant --native-library-directory)");
+                default: throw new ArgumentException($"unknown option {args[i]} (decode: --model --npp --ntg --npl --ctx --threads --repeats --separate-streams --step-times --cpu-variant --native-library-directory)");
             }
         }
-        return new DecodeOptions(modelPath, pp, tg, pl, context, threads, unified, repeats, cpuVariant, nativeDirectory);
+        return new DecodeOptions(modelPath, pp, tg, pl, context, threads, unified, repeats, cpuVariant, nativeDirectory, stepTimes);
     }
 }
