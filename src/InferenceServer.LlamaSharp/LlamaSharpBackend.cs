@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using InferenceServer.Core.Engine;
 using InferenceServer.Core.Generation;
 using LLama;
@@ -18,6 +19,7 @@ public sealed class LlamaSharpBackend : IModelBackend
     private readonly LlamaSharpTokenizer _tokenizer;
     private readonly ILogger _logger;
     private readonly LLamaBatch _batch = new();
+    private readonly StatePagePolicy _statePages = new(OperatingSystem.IsLinux());
     private readonly Lazy<LlamaGrammarApi> _grammarApi = new(LlamaGrammarApi.Load, LazyThreadSafetyMode.ExecutionAndPublication);
     private bool _disposed;
 
@@ -146,10 +148,13 @@ public sealed class LlamaSharpBackend : IModelBackend
             return null;
         }
 
-        var state = NativeKvState.Allocate((long)size);
+        bool hugePages = _statePages.UseHugePages((long)size);
+        var state = NativeKvState.Allocate((long)size, hugePages);
         try
         {
+            long started = Stopwatch.GetTimestamp();
             state.SetLength((long)_context.NativeHandle.GetState(state.Data, size, seq));
+            _statePages.Record(hugePages, (long)size, Stopwatch.GetElapsedTime(started));
             return state;
         }
         catch

@@ -5,10 +5,11 @@ namespace InferenceServer.LlamaSharp;
 
 /// <summary>
 /// A sequence's serialized KV state in native memory, freed when the prefix cache's host tier drops it. States are
-/// megabytes (32 KiB per token for a 0.85B model), written once into fresh memory, and each fresh 4 KiB page faults on
-/// its first write: 9-15 ms per 3.4 MB state on the benchmark's VM, taken from every running stream's step. So on
-/// Linux a state of <see cref="HugePageBytes"/> or more gets whole 2 MiB-aligned blocks advised for transparent huge
-/// pages (one fault per 2 MiB; where the kernel has no huge page free it falls back to small pages).
+/// megabytes (32 KiB per token for a 0.85B model), written once into fresh memory, and each fresh page faults on its
+/// first write, taken from every running stream's step. On Linux a state of <see cref="HugePageBytes"/> or more may get
+/// whole 2 MiB-aligned blocks advised for transparent huge pages (one fault per 2 MiB; where the kernel has no huge
+/// page free it falls back to small pages). Which is cheaper depends on the machine (measured on two VMs: 9-12 against
+/// 2.7-4.9 ms per 3.4 MB on one, 1.8 against 11 ms on the other), so <see cref="StatePagePolicy"/> chooses by measuring.
 /// </summary>
 internal sealed unsafe partial class NativeKvState : ISavedKvState
 {
@@ -40,11 +41,12 @@ internal sealed unsafe partial class NativeKvState : ISavedKvState
 
     public byte* Data => _data != null ? _data : throw new ObjectDisposedException(nameof(NativeKvState));
 
-    /// <summary>Uninitialized memory for a state of <paramref name="length"/> bytes.</summary>
-    public static NativeKvState Allocate(long length)
+    /// <summary>Uninitialized memory for a state of <paramref name="length"/> bytes; with <paramref name="hugePages"/>
+    /// (honoured from <see cref="HugePageBytes"/> on), whole blocks advised for huge pages.</summary>
+    public static NativeKvState Allocate(long length, bool hugePages = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
-        bool huge = length >= HugePageBytes;
+        bool huge = hugePages && length >= HugePageBytes;
         long capacity = huge ? (length + HugePageBytes - 1) / HugePageBytes * HugePageBytes : length;
         var data = (byte*)NativeMemory.AlignedAlloc((nuint)capacity, huge ? (nuint)HugePageBytes : SmallAlignment);
         bool advised = huge && OperatingSystem.IsLinux() && AdviseHugePages(data, capacity);

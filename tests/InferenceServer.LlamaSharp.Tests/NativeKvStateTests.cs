@@ -22,6 +22,13 @@ public class NativeKvStateTests
     }
 
     [Fact]
+    public void A_large_state_asked_for_small_pages_is_neither_rounded_up_nor_advised()
+    {
+        using var state = NativeKvState.Allocate(3_400_000, hugePages: false);
+        Assert.Equal((3_400_000L, false), (state.Capacity, state.HugePagesAdvised));
+    }
+
+    [Fact]
     public void A_small_state_is_not_rounded_up()
     {
         using var state = NativeKvState.Allocate(1000);
