@@ -146,13 +146,13 @@ internal sealed partial class EngineLoop
     /// in docs/performance.md). While sequences decode and idle prefixes hold
     /// <see cref="IdleCellsToShed"/> or more cells, the least recently used one of <see cref="MinimumHostPrefix"/>+
     /// tokens moves to the host tier (a copy of its cells: a few milliseconds), one per step, and only in a step
-    /// where no sequence still waits for its first token: the copy writes fresh host memory (about 2.7 ms per MB on
+    /// where no sequence still waits for its first token: the copy writes fresh host memory (milliseconds per state on
     /// first touch in a VM, docs/engine-notes.md), which in a prompt's step would add to that request's TTFT.
     /// </summary>
     private void ShedIdlePrefix()
     {
         if (!_shedIdlePrefixes || _hostStore is null || _separateKvStreams || _active.Count == 0
-            || EvictableCells() < IdleCellsToShed || AnyAwaitsFirstToken())
+            || EvictableCells() < IdleCellsToShed || _active.Exists(static s => s.Generated == 0))
         {
             return;
         }
@@ -163,19 +163,6 @@ internal sealed partial class EngineLoop
             _logger.PrefixShed(lru, _ledger.Length(lru));
             DropCachedPrefix(lru);
         }
-    }
-
-    private bool AnyAwaitsFirstToken()
-    {
-        foreach (SequenceState sequence in _active)
-        {
-            if (sequence.Generated == 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>The idle slot whose cached prefix was used least recently, or -1; with <paramref name="sheddableOnly"/>,
