@@ -37,7 +37,7 @@ internal static class DecodeBench
         using var backend = factory.Create(CancellationToken.None);
         var meta = backend.Metadata;
         log.WriteLine($"decode: model {Path.GetFileName(modelPath)}, context {meta.ContextSize}, batch {meta.BatchSize}, " +
-            $"threads {options.Threads}, KV {(meta.SeparateKvStreams ? "one stream per sequence" : "unified")}, {Environment.ProcessorCount} cores");
+            $"threads {options.Threads}, KV {(meta.SeparateKvStreams ? "one stream per sequence" : "unified")}, {MachineInfo.Describe()}");
 
         var random = new Random(1234);
         int Token() => random.Next(meta.VocabSize);

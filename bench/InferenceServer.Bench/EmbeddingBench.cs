@@ -31,7 +31,7 @@ internal static class EmbeddingBench
             ["Embeddings__MaxInputsPerDecode"] = "32",
             ["Serilog__MinimumLevel__Default"] = "Warning",
         };
-        log.WriteLine($"embeddings: model {Path.GetFileName(modelPath)}, {InputTokens}-token inputs, threads {settings.Threads}, flash attention {settings.FlashAttention}, {Environment.ProcessorCount} cores");
+        log.WriteLine($"embeddings: model {Path.GetFileName(modelPath)}, {InputTokens}-token inputs, threads {settings.Threads}, flash attention {settings.FlashAttention}, {MachineInfo.Describe()}");
         await using var server = await ServerProcess.StartAsync(settings, environment, log);
         using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
         var inputs = await InputsAsync(http, 64);

@@ -22,7 +22,7 @@ internal static class QuickBench
             FlashAttention = settings.FlashAttention,
         };
         var engine = new EngineOptions { MaxSequences = maxStreams, QueueCapacity = 4 * maxStreams };
-        log.WriteLine($"model {Path.GetFileName(modelPath)}, {settings.Tokens} tokens/stream, threads {settings.Threads}, flash attention {settings.FlashAttention}, context {model.ContextSize}, {Environment.ProcessorCount} cores");
+        log.WriteLine($"model {Path.GetFileName(modelPath)}, {settings.Tokens} tokens/stream, threads {settings.Threads}, flash attention {settings.FlashAttention}, context {model.ContextSize}, {MachineInfo.Describe()}");
 
         if (settings.Grammar)
         {

@@ -15,7 +15,7 @@ internal static class ServingCommand
         var settings = ServingSettings.Parse(args);
         var model = Path.GetFullPath(settings.ModelPath ?? ServingModel.Ensure(log));
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"serving benchmark: model {Path.GetFileName(model)}, {settings.Endpoint}, concurrency {string.Join(',', settings.Concurrency)}, requests {string.Join(',', settings.Requests)}, prompt {settings.PromptWords} words (+{settings.SharedPrefixWords} shared), max_tokens {settings.MaxTokens}, threads {settings.Threads}, slots {settings.Slots}, ctx {settings.ContextSize}, {Environment.ProcessorCount} cores"));
+            $"serving benchmark: model {Path.GetFileName(model)}, {settings.Endpoint}, concurrency {string.Join(',', settings.Concurrency)}, requests {string.Join(',', settings.Requests)}, prompt {settings.PromptWords} words (+{settings.SharedPrefixWords} shared), max_tokens {settings.MaxTokens}, threads {settings.Threads}, slots {settings.Slots}, ctx {settings.ContextSize}, {MachineInfo.Describe()}"));
 
         if (settings.Rounds > 1)
         {
