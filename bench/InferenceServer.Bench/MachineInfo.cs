@@ -15,11 +15,6 @@ internal static class MachineInfo
         var cores = $"{Environment.ProcessorCount} cores";
         try
         {
-            if (!File.Exists("/proc/cpuinfo"))
-            {
-                return cores;
-            }
-
             string? model = null;
             HashSet<string> flags = [];
             foreach (var line in File.ReadLines("/proc/cpuinfo"))
@@ -45,9 +40,9 @@ internal static class MachineInfo
             var present = RelevantFlags.Where(flags.Contains);
             return $"{cores} ({model ?? "unknown CPU"}; {string.Join(' ', present)})";
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return cores;
+            return cores; // no /proc/cpuinfo (not Linux) or not readable
         }
     }
 }
