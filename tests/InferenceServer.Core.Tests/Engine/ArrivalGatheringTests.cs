@@ -36,15 +36,16 @@ public class ArrivalGatheringTests
     public async Task Follow_ups_of_sequences_that_finished_together_start_together_even_several_intervals_apart()
     {
         // Two streams finish in one step; their clients' next requests reach the engine 3 intervals apart (a busy
-        // box's HTTP side). The engine expects two and gathers both within the limit (8 intervals).
-        const int interval = 50;
+        // box's HTTP side). The engine expects two and gathers both within the limit (8 intervals). 100 ms intervals:
+        // under a parallel test run on two cores, requests sent together reached the engine over 50 ms apart.
+        const int interval = 100;
         Assert.Equal(2, await SequencesInFirstStepOfSecondGroup(interval, ["abc", "def"], gap: 0, ["ghi", "jkl"], pause: 3 * interval));
     }
 
     [Fact]
     public async Task After_a_lone_stream_a_request_does_not_wait_for_a_second_one()
     {
-        const int interval = 50;
+        const int interval = 100;
         Assert.Equal(1, await SequencesInFirstStepOfSecondGroup(interval, ["abc"], gap: 0, ["ghi", "jkl"], pause: 3 * interval));
     }
 
