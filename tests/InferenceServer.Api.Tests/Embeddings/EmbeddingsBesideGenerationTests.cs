@@ -45,8 +45,6 @@ public sealed class EmbeddingsBesideGenerationTests(IsolatedTinyRandomEngineFact
                 {
                 }
             }
-
-
         }
     }
 }

@@ -10,12 +10,12 @@ namespace InferenceServer.Api.Tests.RealEngine;
 /// all slots idle (bounded wait), the sequence generated fewer tokens than it asked for (so it was cut, not finished),
 /// and the next request gets the right output.
 /// </summary>
-public sealed class CancellationTests(IsolatedTinyRandomEngineFactory factory) : IClassFixture<IsolatedTinyRandomEngineFactory>
+public sealed class CancellationTests(IsolatedSlowRandomEngineFactory factory) : IClassFixture<IsolatedSlowRandomEngineFactory>
 {
     private const int LongTokens = 1900;
     private static readonly TimeSpan IdleWithin = TimeSpan.FromSeconds(10);
 
-    private static string Model => TinyRandomEngineFactory.TinyModelId;
+    private static string Model => IsolatedSlowRandomEngineFactory.SlowModelId;
 
     private static string LongBody(string extra = "") =>
         RealHttp.ChatBody(Model, "Go on forever.", $"\"max_tokens\":{LongTokens},\"ignore_eos\":true" + extra);

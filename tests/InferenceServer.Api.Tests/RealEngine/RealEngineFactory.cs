@@ -111,6 +111,21 @@ public sealed class IsolatedTinyRandomEngineFactory : RealEngineFactory
     }
 }
 
+/// <summary>
+/// The server on <see cref="TestModels.SlowRandom"/> (milliseconds per token), 4 sequences, its own engine: a long
+/// generation lasts seconds, so a test can cancel it in the middle however slowly the test host schedules the client
+/// (TinyRandom writes 1,900 tokens in under a second, and a busy two-core CI run once let one finish first).
+/// </summary>
+public sealed class IsolatedSlowRandomEngineFactory : RealEngineFactory
+{
+    public const string SlowModelId = "slow-random";
+
+    public IsolatedSlowRandomEngineFactory()
+        : base(new RealEngineSettings(TestModels.SlowRandom, SlowModelId, ContextSize: 2048, MaxSequences: 4, QueueCapacity: 16))
+    {
+    }
+}
+
 /// <summary>The TinyRandom server with the prefix cache off: the reference for outputs with the cache on.</summary>
 public sealed class TinyRandomNoCacheEngineFactory : RealEngineFactory
 {
