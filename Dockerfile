@@ -6,14 +6,18 @@
 #                   docker build --build-arg CPU_MARCH=znver4 -t inferenceserver:znver4 .
 #                   (clones llama.cpp at LLAMA_CPP_COMMIT, the commit LLamaSharp 0.30 binds; runs only on CPUs
 #                   with that instruction set)
-# Every CPU image also carries ggml's per-micro-architecture CPU backends (the build fetches them from npm, pinned
-# by SHA-512) and loads the best one for the CPU it runs on (README, "ggml's CPU backend for this CPU").
+# Every CPU image also carries ggml's per-micro-architecture CPU backends and loads the best one for the CPU it runs
+# on (README, "ggml's CPU backend for this CPU"). By default the image compiles them from llama.cpp's source at
+# LLAMA_CPP_COMMIT with its own GCC (a few minutes per variant on two cores; needs github.com): the prebuilt ones
+# the .NET build fetches from npm (GCC 11) decode several sequences 10-15 % slower (docs/performance.md).
+#   Keep the prebuilt ones (no clone, no compiler): docker build --build-arg CPU_VARIANTS=prebuilt .
 # Both publish with docker/publish.sh (the same script CI runs). The runtime images are Ubuntu 24.04
 # (glibc 2.39; llama.cpp's native libraries need glibc >= 2.34, GLIBCXX_3.4.29 and libgomp1).
 ARG VARIANT=cpu
 ARG DOTNET_VERSION=10.0
 ARG CUDA_IMAGE=nvidia/cuda:12.8.1-runtime-ubuntu24.04
 ARG CPU_MARCH=
+ARG CPU_VARIANTS=compiled
 ARG LLAMA_CPP_COMMIT=815a2a5915f22ce6a760c676389c5dfe8535c08f
 
 # ---- build ----------------------------------------------------------------------------------------
@@ -30,15 +34,25 @@ RUN dotnet restore src/InferenceServer.Api/InferenceServer.Api.csproj \
       -p:UseCuda=$([ "$VARIANT" = cuda ] && echo true || echo false)
 COPY . .
 RUN bash docker/publish.sh /app "$VARIANT"
-# Opt-in: ggml's CPU backend for -march=$CPU_MARCH beside LLamaSharp's avx2 libllama (Model__NativeLibraryDirectory).
+# ggml's CPU backend from source (CPU images): every per-micro-architecture variant, replacing the prebuilt ones
+# (CPU_VARIANTS=compiled, the default), and opt-in one build for -march=$CPU_MARCH beside LLamaSharp's avx2 libllama
+# (Model__NativeLibraryDirectory). build-cpu-backend.sh refuses a backend the packaged libggml-base cannot serve.
 ARG CPU_MARCH
+ARG CPU_VARIANTS
 ARG LLAMA_CPP_COMMIT
-RUN if [ -n "$CPU_MARCH" ]; then \
+RUN case "$CPU_VARIANTS" in compiled|prebuilt) ;; *) echo "CPU_VARIANTS must be compiled or prebuilt, got '$CPU_VARIANTS'" >&2; exit 1 ;; esac; \
+    if [ "$VARIANT" = cpu ] && { [ -n "$CPU_MARCH" ] || [ "$CPU_VARIANTS" = compiled ]; }; then \
       apt-get update && apt-get install -y --no-install-recommends cmake g++ git binutils \
       && git clone --filter=blob:none https://github.com/ggml-org/llama.cpp /tmp/llama.cpp \
       && git -C /tmp/llama.cpp checkout --quiet "$LLAMA_CPP_COMMIT" \
-      && bash docker/build-cpu-backend.sh --source /tmp/llama.cpp --out /app/llama-native --march "$CPU_MARCH" \
-           --packaged /app/runtimes/linux-x64/native/avx2 \
+      && if [ "$CPU_VARIANTS" = compiled ]; then \
+           bash docker/build-cpu-backend.sh --source /tmp/llama.cpp --march variants \
+             --out /app/runtimes/linux-x64/native/ggml-cpu-variants --packaged /app/runtimes/linux-x64/native/avx2; \
+         fi \
+      && if [ -n "$CPU_MARCH" ]; then \
+           bash docker/build-cpu-backend.sh --source /tmp/llama.cpp --out /app/llama-native --march "$CPU_MARCH" \
+             --packaged /app/runtimes/linux-x64/native/avx2; \
+         fi \
       && rm -rf /tmp/llama.cpp /var/lib/apt/lists/*; \
     fi
 

@@ -31,6 +31,7 @@ internal static class DecodeBench
             UnifiedKvCache = options.Unified,
             CpuVariant = options.CpuVariant,
             NativeLibraryDirectory = options.NativeLibraryDirectory,
+            CpuVariantsDirectory = options.CpuVariantsDirectory,
         };
         var engine = new EngineOptions { MaxSequences = maxStreams };
         var factory = new LlamaSharpBackendFactory(Options.Create(model), Options.Create(engine), NullLoggerFactory.Instance);
@@ -127,7 +128,8 @@ internal static class DecodeBench
     }
 
     private sealed record DecodeOptions(string? ModelPath, int[] PromptLengths, int[] GenerateLengths, int[] Parallel,
-        int ContextSize, int Threads, bool Unified, int Repeats, string CpuVariant, string? NativeLibraryDirectory, bool StepTimes);
+        int ContextSize, int Threads, bool Unified, int Repeats, string CpuVariant, string? NativeLibraryDirectory,
+        string? CpuVariantsDirectory, bool StepTimes);
 
     private static DecodeOptions Parse(string[] args)
     {
@@ -137,7 +139,7 @@ internal static class DecodeBench
         var unified = true;
         var stepTimes = false;
         var cpuVariant = CpuVariantNames.Auto;
-        string? nativeDirectory = null;
+        string? nativeDirectory = null, variantsDirectory = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -155,9 +157,10 @@ internal static class DecodeBench
                 case "--step-times": stepTimes = true; break;
                 case "--cpu-variant": cpuVariant = Next(); break;
                 case "--native-library-directory": nativeDirectory = Next(); break;
-                default: throw new ArgumentException($"unknown option {args[i]} (decode: --model --npp --ntg --npl --ctx --threads --repeats --separate-streams --step-times --cpu-variant --native-library-directory)");
+                case "--cpu-variants-directory": variantsDirectory = Next(); break;
+                default: throw new ArgumentException($"unknown option {args[i]} (decode: --model --npp --ntg --npl --ctx --threads --repeats --separate-streams --step-times --cpu-variant --native-library-directory --cpu-variants-directory)");
             }
         }
-        return new DecodeOptions(modelPath, pp, tg, pl, context, threads, unified, repeats, cpuVariant, nativeDirectory, stepTimes);
+        return new DecodeOptions(modelPath, pp, tg, pl, context, threads, unified, repeats, cpuVariant, nativeDirectory, variantsDirectory, stepTimes);
     }
 }

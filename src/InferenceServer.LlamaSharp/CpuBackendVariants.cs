@@ -31,24 +31,31 @@ public sealed class CpuBackendVariants
     private static readonly string[] PackagedFiles = ["libllama.so", "libggml.so", "libggml-base.so", "libmtmd.so"];
 
     private readonly string _nativeRoot;
+    private readonly string? _variantsDirectory;
     private readonly Lazy<string> _cacheRoot;
     private readonly Func<string, string, (int? Score, string? Error)> _score;
 
     /// <param name="nativeRoot">The <c>runtimes/linux-x64/native</c> directory beside the application.</param>
     /// <param name="cacheRoot">Where prepared directories are kept (asked for only when a variant is chosen).</param>
     /// <param name="score">Scores a variant (path, packaged libggml-base path).</param>
-    public CpuBackendVariants(string nativeRoot, Func<string> cacheRoot, Func<string, string, (int? Score, string? Error)> score)
+    /// <param name="variantsDirectory">Where the variants are (Model:CpuVariantsDirectory); null: the shipped ones,
+    /// <c>ggml-cpu-variants</c> under <paramref name="nativeRoot"/>.</param>
+    public CpuBackendVariants(string nativeRoot, Func<string> cacheRoot, Func<string, string, (int? Score, string? Error)> score,
+        string? variantsDirectory = null)
     {
         _nativeRoot = nativeRoot;
+        _variantsDirectory = string.IsNullOrWhiteSpace(variantsDirectory) ? null : Path.GetFullPath(variantsDirectory);
         _cacheRoot = new Lazy<string>(cacheRoot);
         _score = score;
     }
 
-    /// <summary>The process's own: the application's native directory, the user's cache directory, ggml's own scores.</summary>
-    public static CpuBackendVariants ForThisProcess() => new(
+    /// <summary>The process's own: the application's native directory, the user's cache directory, ggml's own scores,
+    /// the variants in <paramref name="variantsDirectory"/> (Model:CpuVariantsDirectory) or else the shipped ones.</summary>
+    public static CpuBackendVariants ForThisProcess(string? variantsDirectory) => new(
         Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native"),
         CacheRootForThisUser,
-        (variant, ggmlBase) => (CpuVariantScore.Measure(variant, ggmlBase, out var error), error));
+        (variant, ggmlBase) => (CpuVariantScore.Measure(variant, ggmlBase, out var error), error),
+        variantsDirectory);
 
     /// <summary><c>$XDG_CACHE_HOME/inferenceserver/native</c> (else <c>~/.cache/...</c>) when it can be made, else a
     /// per-user directory under the temporary directory (a read-only image with an emptyDir /tmp). The links in it
@@ -114,15 +121,23 @@ public sealed class CpuBackendVariants
         }
 
         var packaged = Path.Combine(_nativeRoot, packagedLevel);
-        var variantsDirectory = Path.Combine(_nativeRoot, VariantsFolder);
+        var variantsDirectory = _variantsDirectory ?? Path.Combine(_nativeRoot, VariantsFolder);
         var files = Directory.Exists(variantsDirectory)
             ? Directory.GetFiles(variantsDirectory, VariantPrefix + "*.so").Order(StringComparer.Ordinal).ToArray()
             : [];
         if (files.Length == 0 || !File.Exists(NativeLibraryFiles.Llama(packaged)))
         {
+            var where = _variantsDirectory is null
+                ? $"no CPU backend variants are shipped beside the server ({variantsDirectory}); the build fetches them unless -p:GgmlCpuVariants=false"
+                : $"Model:CpuVariantsDirectory ({variantsDirectory}) holds no {VariantPrefix}*.so";
+            if (files.Length > 0)
+            {
+                where = $"LLamaSharp's packaged libraries are missing ({packaged})";
+            }
+
             return auto
-                ? new CpuVariantChoice(null, null, [], $"no CPU backend variants beside the server ({variantsDirectory})")
-                : throw Refuse($"Model:CpuVariant '{setting}': no CPU backend variants are shipped beside the server ({variantsDirectory}); the build fetches them unless -p:GgmlCpuVariants=false.");
+                ? new CpuVariantChoice(null, null, [], where)
+                : throw Refuse($"Model:CpuVariant '{setting}': {where}.");
         }
 
         var ggmlBase = Path.Combine(packaged, "libggml-base.so");

@@ -131,7 +131,7 @@ public sealed class LlamaSharpBackendFactory : IModelBackendFactory
         }
 
         var level = CpuBackendVariants.PackagedLevel();
-        var choice = CpuBackendVariants.ForThisProcess().Prepare(_model.CpuVariant, level);
+        var choice = CpuBackendVariants.ForThisProcess(_model.CpuVariantsDirectory).Prepare(_model.CpuVariant, level);
         foreach (var candidate in choice.Candidates)
         {
             LlamaSharpLog.CpuVariantScored(_logger, candidate.Name, candidate.Score, candidate.Error is null ? "" : $" ({candidate.Error})");

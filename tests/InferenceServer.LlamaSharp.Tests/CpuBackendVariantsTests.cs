@@ -41,7 +41,7 @@ public sealed class CpuBackendVariantsTests : IDisposable
         }
     }
 
-    private CpuBackendVariants Variants() => new(NativeRoot, () => CacheRoot, (path, ggmlBase) =>
+    private CpuBackendVariants Variants(string? variantsDirectory = null) => new(NativeRoot, () => CacheRoot, (path, ggmlBase) =>
     {
         Assert.Equal(Path.Combine(NativeRoot, "avx2", "libggml-base.so"), ggmlBase);
         var name = Path.GetFileNameWithoutExtension(path)["libggml-cpu-".Length..];
@@ -51,7 +51,7 @@ public sealed class CpuBackendVariantsTests : IDisposable
         }
 
         return _scores.TryGetValue(name, out var score) ? (score, score is null ? "undefined symbol: ggml_new_thing" : null) : (null, "unknown");
-    });
+    }, variantsDirectory);
 
     [LinuxX64Fact]
     public void Auto_links_the_highest_scoring_variant_as_libggml_cpu_beside_the_packaged_libraries()
@@ -147,6 +147,30 @@ public sealed class CpuBackendVariantsTests : IDisposable
         Directory.Delete(VariantsDirectory, recursive: true);
         var none = Assert.Throws<InferenceException>(() => Variants().Prepare("haswell", "avx2"));
         Assert.Contains("no CPU backend variants are shipped", none.Message, StringComparison.Ordinal);
+    }
+
+    [LinuxX64Fact]
+    public void A_configured_variants_directory_replaces_the_shipped_variants()
+    {
+        ShipVariants("haswell", "zen4");
+        var compiled = Directory.CreateDirectory(Path.Combine(_root, "compiled")).FullName;
+        foreach (var name in new[] { "haswell", "icelake" })
+        {
+            File.WriteAllText(Path.Combine(compiled, $"libggml-cpu-{name}.so"), $"compiled {name}");
+        }
+
+        var choice = Variants(compiled).Prepare(CpuVariantNames.Auto, "avx2");
+
+        // Only the configured directory's variants are scored (zen4 is shipped, not compiled): icelake is its best.
+        Assert.Equal("icelake", choice.Chosen?.Name);
+        Assert.Equal(["haswell", "icelake"], _scored.Order(StringComparer.Ordinal));
+        Assert.Equal(Path.Combine(compiled, "libggml-cpu-icelake.so"), new FileInfo(Path.Combine(choice.Directory!, "libggml-cpu.so")).LinkTarget);
+        Assert.Equal(Path.Combine(NativeRoot, "avx2", "libggml-base.so"), new FileInfo(Path.Combine(choice.Directory!, "libggml-base.so")).LinkTarget);
+
+        var empty = Directory.CreateDirectory(Path.Combine(_root, "empty")).FullName;
+        Assert.Contains("Model:CpuVariantsDirectory", Variants(empty).Prepare(CpuVariantNames.Auto, "avx2").Reason, StringComparison.Ordinal);
+        var named = Assert.Throws<InferenceException>(() => Variants(empty).Prepare("haswell", "avx2"));
+        Assert.Contains($"Model:CpuVariantsDirectory ({empty}) holds no libggml-cpu-*.so", named.Message, StringComparison.Ordinal);
     }
 
     [LinuxX64Fact]

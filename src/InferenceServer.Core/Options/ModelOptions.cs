@@ -49,4 +49,11 @@ public sealed class ModelOptions
     /// best, as llama.cpp's own loader does; <c>packaged</c> keeps LLamaSharp's build for the CPU's AVX level; a
     /// variant's name (e.g. <c>haswell</c>) loads that one.</summary>
     public string CpuVariant { get; set; } = CpuVariantNames.Auto;
+    /// <summary>A directory of ggml CPU backend variants (<c>libggml-cpu-&lt;name&gt;.so</c>) that <see cref="CpuVariant"/>
+    /// chooses from instead of those shipped beside the server, such as <c>docker/build-cpu-backend.sh --march variants</c>
+    /// compiles (the Docker image's default): as portable as the shipped ones, built by this machine's compiler (the
+    /// shipped ones are GCC 11 builds, slower in the quantized matrix kernels; docs/performance.md). Each must be
+    /// ABI-compatible with the llama.cpp commit LLamaSharp binds. Relative paths resolve against the working directory.
+    /// Empty (default): the shipped variants. Not used with <see cref="NativeLibraryDirectory"/>.</summary>
+    public string? CpuVariantsDirectory { get; set; }
 }

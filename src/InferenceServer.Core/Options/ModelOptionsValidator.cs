@@ -52,6 +52,23 @@ public sealed class ModelOptionsValidator : IValidateOptions<ModelOptions>
             }
         }
 
+        if (!string.IsNullOrWhiteSpace(options.CpuVariantsDirectory))
+        {
+            var directory = System.IO.Path.GetFullPath(options.CpuVariantsDirectory);
+            if (!string.IsNullOrWhiteSpace(options.NativeLibraryDirectory))
+            {
+                errors.Add("Model:CpuVariantsDirectory and Model:NativeLibraryDirectory are both set: a native library directory holds the one CPU backend it loads, so set one of them.");
+            }
+            else if (!Directory.Exists(directory))
+            {
+                errors.Add($"Model:CpuVariantsDirectory '{directory}' does not exist.");
+            }
+            else if (Directory.GetFiles(directory, "libggml-cpu-*.so").Length == 0)
+            {
+                errors.Add($"Model:CpuVariantsDirectory '{directory}' holds no libggml-cpu-*.so (docker/build-cpu-backend.sh --march variants builds them).");
+            }
+        }
+
         if (string.IsNullOrWhiteSpace(options.CpuVariant) || !options.CpuVariant.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
             errors.Add($"Model:CpuVariant must be '{CpuVariantNames.Auto}', '{CpuVariantNames.Packaged}' or a variant's name (letters, digits, '-', '_'); got '{options.CpuVariant}'.");

@@ -109,6 +109,32 @@ public class OptionsValidatorTests
         }
     }
 
+    [Fact]
+    public void A_cpu_variants_directory_must_exist_hold_variants_and_not_come_with_a_native_library_directory()
+    {
+        var missing = ExistingFile.Validate(null, new ModelOptions { Path = "m.gguf", CpuVariantsDirectory = "no/such/dir-" + Guid.NewGuid() });
+        Assert.Contains("Model:CpuVariantsDirectory", missing.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("does not exist", missing.FailureMessage, StringComparison.Ordinal);
+
+        var directory = Directory.CreateTempSubdirectory("variants-").FullName;
+        try
+        {
+            var empty = ExistingFile.Validate(null, new ModelOptions { Path = "m.gguf", CpuVariantsDirectory = directory });
+            Assert.Contains("holds no libggml-cpu-*.so", empty.FailureMessage, StringComparison.Ordinal);
+
+            File.WriteAllBytes(Path.Combine(directory, "libggml-cpu-zen4.so"), []);
+            Assert.True(ExistingFile.Validate(null, new ModelOptions { Path = "m.gguf", CpuVariantsDirectory = directory }).Succeeded);
+
+            File.WriteAllBytes(NativeLibraryFiles.Llama(directory), []);
+            var both = ExistingFile.Validate(null, new ModelOptions { Path = "m.gguf", CpuVariantsDirectory = directory, NativeLibraryDirectory = directory });
+            Assert.Contains("both set", both.FailureMessage, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("auto", true)]
     [InlineData("packaged", true)]
