@@ -6,13 +6,42 @@ namespace InferenceServer.Core.Engine;
 /// <summary>Gathering requests that arrive together at an idle engine, so they start in one step.</summary>
 internal sealed partial class EngineLoop
 {
+    /// <summary>Requests queued when the last decode step ended, and when it ended (<see cref="GatherFollowUps"/>).</summary>
+    private int _queuedAtLastDecode;
+    private long _lastDecodeEnd;
+
     /// <summary>Sleeps while there is nothing to do, then gathers what arrives (<see cref="GatherArrivals"/>).</summary>
     private void WaitForArrivals()
     {
         int expected = _finishedInLastDecode;
+        _finishedInLastDecode = 0; // taken: the step that admits what arrives must not gather for them again
         long idleSince = Stopwatch.GetTimestamp();
         _wake.WaitOne();
         GatherArrivals(expected, idleSince);
+    }
+
+    /// <summary>
+    /// Before admitting: when the last step finished every running sequence while some requests were already queued,
+    /// waits (within the gather limit of that step's end) until the queue holds the queued ones plus one per sequence
+    /// that finished, so a wave of closed-loop clients starts together again. Without it, one client whose stream ended
+    /// a step before its peers' (it started a step later, or asked for fewer tokens) has its next request prefilled
+    /// alone, its peers' next requests join a step later, and that split repeats with every wave: each wave then costs
+    /// one more prefill step, and every later arrival's prompt lands beside running streams. Nothing is running, so
+    /// nothing is stalled; the queued requests wait at most the limit.
+    /// </summary>
+    private void GatherFollowUps()
+    {
+        if (_active.Count > 0 || _finishedInLastDecode == 0 || _queue.Count == 0)
+        {
+            return;
+        }
+
+        int expected = _finishedInLastDecode + _queuedAtLastDecode;
+        _finishedInLastDecode = 0;
+        if (expected > _queue.Count)
+        {
+            GatherArrivals(expected, _lastDecodeEnd);
+        }
     }
 
     /// <summary>

@@ -176,6 +176,7 @@ internal sealed partial class EngineLoop : IDisposable
         long stepStart = mark;
         DropCancelled();
         ReleaseFinishedBeamGroups();
+        GatherFollowUps();
         Admit();
         if (_active.Count == 0)
         {
@@ -249,6 +250,8 @@ internal sealed partial class EngineLoop : IDisposable
         }
 
         _finishedInLastDecode = (int)(_finished - finishedBefore);
+        _queuedAtLastDecode = _queue.Count;
+        _lastDecodeEnd = Stopwatch.GetTimestamp();
         _snapshot = BuildSnapshot();
         _profile.Add(StepPhase.Bookkeeping, mark);
         return true;

@@ -43,6 +43,39 @@ public class ArrivalGatheringTests
     }
 
     [Fact]
+    public async Task A_follow_up_queued_while_its_peers_finish_waits_for_theirs_so_the_next_wave_starts_together()
+    {
+        // Three closed-loop clients start together; one asks for a token fewer, so its stream ends a step early and
+        // its next request is queued while the other two decode their last token. Their clients answer 30 ms after
+        // their streams end. The engine, idle after that step with one request queued and two sequences just
+        // finished, waits for two more (within the limit) instead of prefilling the early one alone and the other
+        // two a step later, a split that would repeat with every wave. 300 ms steps leave the early client time to
+        // send under a parallel test run.
+        const int interval = 100;
+        var backend = new FakeModelBackend(contextSize: 1024) { DecodeDelayMs = 300 };
+        using var engine = Start(backend, configure: o => o.ArrivalGatherMilliseconds = interval);
+
+        async Task Client(string first, int tokens, string next, int thinkMs)
+        {
+            await Run(engine, Request(first, tokens));
+            if (thinkMs > 0)
+            {
+                await Task.Delay(thinkMs);
+            }
+
+            await Run(engine, Request(next, 2));
+        }
+
+        await Task.WhenAll(Client("abc", 2, "mno", 0), Client("def", 3, "pqr", 30), Client("ghi", 3, "stu", 30));
+
+        int[] SequencesIn(int step) => backend.Batches[step].Select(t => t.SequenceId).Distinct().ToArray();
+        Assert.Equal(3, SequencesIn(0).Length); // the first wave, together
+        Assert.Equal(2, SequencesIn(2).Length); // the two longer streams' last token
+        Assert.Equal(3, SequencesIn(3).Length); // the next wave, together
+        Assert.Equal(5, backend.Batches.Count);
+    }
+
+    [Fact]
     public async Task After_a_lone_stream_a_request_does_not_wait_for_a_second_one()
     {
         const int interval = 100;
