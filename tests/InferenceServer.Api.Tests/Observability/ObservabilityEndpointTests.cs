@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace InferenceServer.Api.Tests.Observability;
 
+[Collection(ProcessWideMetersCollection.Name)]
 public sealed class ObservabilityEndpointTests
 {
     [Fact]

@@ -5,6 +5,7 @@ namespace InferenceServer.Api.Tests.Observability.RealServer;
 
 /// <summary>Issue 3: the metric families and labels exist on the real server's /metrics and move as requests
 /// flow: histograms per request, token usage by type, the vllm: gauges under queueing, error-labelled series.</summary>
+[Collection(ProcessWideMetersCollection.Name)]
 public sealed class MetricsFlowTests(SingleSlotServerFixture fixture) : IClassFixture<SingleSlotServerFixture>
 {
     /// <summary>Long enough (ignore_eos, near the 2048 context) that a queue forms behind the single slot even on
