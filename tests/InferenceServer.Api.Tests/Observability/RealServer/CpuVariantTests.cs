@@ -45,6 +45,31 @@ public sealed class CpuVariantTests
         Assert.Matches(@"native/(noavx|avx|avx2|avx512)/libggml-cpu\.so", packagedMaps);
     }
 
+    [LinuxX64WithVariantsFact]
+    public async Task A_configured_variants_directory_is_chosen_from_instead_of_the_shipped_one()
+    {
+        // Model:CpuVariantsDirectory (variants compiled by docker/build-cpu-backend.sh --march variants): here two real
+        // shipped variants copied elsewhere, so only the directory differs. haswell runs on any AVX2 CPU, x64 on all.
+        var directory = Directory.CreateTempSubdirectory("compiled-variants-").FullName;
+        try
+        {
+            foreach (var name in new[] { "x64", "haswell" })
+            {
+                File.Copy(Path.Combine(NativeRoot, "ggml-cpu-variants", $"libggml-cpu-{name}.so"), Path.Combine(directory, $"libggml-cpu-{name}.so"));
+            }
+
+            await using var server = await ServerProcess.StartAsync(new Dictionary<string, string> { ["Model__CpuVariantsDirectory"] = directory });
+            await AssertServesAsync(server);
+            var maps = await File.ReadAllTextAsync($"/proc/{server.Pid}/maps");
+            Assert.Contains($"{directory}/libggml-cpu-{(System.Runtime.Intrinsics.X86.Avx2.IsSupported ? "haswell" : "x64")}.so", maps, StringComparison.Ordinal);
+            Assert.DoesNotContain("ggml-cpu-variants/libggml-cpu-", maps, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static async Task AssertServesAsync(ServerProcess server)
     {
         using var response = await ChatRequests.PostAsync(server.Client, maxTokens: 4, stream: false);
