@@ -9,7 +9,7 @@
 # Every CPU image also carries ggml's per-micro-architecture CPU backends and loads the best one for the CPU it runs
 # on (README, "ggml's CPU backend for this CPU"). By default the image compiles them from llama.cpp's source at
 # LLAMA_CPP_COMMIT with its own GCC (a few minutes per variant on two cores; needs github.com): the prebuilt ones
-# the .NET build fetches from npm (GCC 11) decode several sequences 10-15 % slower (docs/performance.md).
+# the .NET build fetches from npm (GCC 11) decode several sequences 6-24 % slower on a Zen 5 core (docs/performance.md).
 #   Keep the prebuilt ones (no clone, no compiler): docker build --build-arg CPU_VARIANTS=prebuilt .
 # Both publish with docker/publish.sh (the same script CI runs). The runtime images are Ubuntu 24.04
 # (glibc 2.39; llama.cpp's native libraries need glibc >= 2.34, GLIBCXX_3.4.29 and libgomp1).
