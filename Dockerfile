@@ -8,7 +8,7 @@
 #                   with that instruction set)
 # Every CPU image also carries ggml's per-micro-architecture CPU backends and loads the best one for the CPU it runs
 # on (README, "ggml's CPU backend for this CPU"). By default the image compiles them from llama.cpp's source at
-# LLAMA_CPP_COMMIT with its own GCC (a few minutes per variant on two cores; needs github.com): the prebuilt ones
+# LLAMA_CPP_COMMIT with its own GCC (all 14 in about 3.5 minutes on two cores; needs github.com): the prebuilt ones
 # the .NET build fetches from npm (GCC 11) decode several sequences 6-24 % slower on a Zen 5 core (docs/performance.md).
 #   Keep the prebuilt ones (no clone, no compiler): docker build --build-arg CPU_VARIANTS=prebuilt .
 # Both publish with docker/publish.sh (the same script CI runs). The runtime images are Ubuntu 24.04

@@ -23,7 +23,7 @@
 #               Model__CpuVariantsDirectory, to it).
 #   --march     native (default: this machine; do not copy the result to other CPUs), a GCC -march value such as
 #               x86-64-v3, x86-64-v4, cooperlake, sapphirerapids (for an image that runs on a known fleet), or
-#               variants (all x86-64 variants; a few minutes per variant on two cores).
+#               variants (all x86-64 variants: 14 from b10361 in 3.5 minutes on two cores).
 #   --packaged  the LLamaSharp runtime directory to take the other libraries from (default: the avx512 or avx2
 #               variant under the server's build output, runtimes/linux-x64/native/).
 # Needs cmake, a C/C++ compiler and libgomp (Debian: apt-get install cmake g++).
