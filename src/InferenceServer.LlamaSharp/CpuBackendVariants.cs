@@ -27,7 +27,6 @@ public sealed record CpuVariantChoice(string? Directory, CpuVariantCandidate? Ch
 public sealed class CpuBackendVariants
 {
     public const string VariantsFolder = "ggml-cpu-variants";
-    private const string VariantPrefix = "libggml-cpu-";
     private static readonly string[] PackagedFiles = ["libllama.so", "libggml.so", "libggml-base.so", "libmtmd.so"];
 
     private readonly string _nativeRoot;
@@ -123,17 +122,15 @@ public sealed class CpuBackendVariants
         var packaged = Path.Combine(_nativeRoot, packagedLevel);
         var variantsDirectory = _variantsDirectory ?? Path.Combine(_nativeRoot, VariantsFolder);
         var files = Directory.Exists(variantsDirectory)
-            ? Directory.GetFiles(variantsDirectory, VariantPrefix + "*.so").Order(StringComparer.Ordinal).ToArray()
+            ? Directory.GetFiles(variantsDirectory, CpuVariantNames.FilePattern).Order(StringComparer.Ordinal).ToArray()
             : [];
         if (files.Length == 0 || !File.Exists(NativeLibraryFiles.Llama(packaged)))
         {
-            var where = _variantsDirectory is null
-                ? $"no CPU backend variants are shipped beside the server ({variantsDirectory}); the build fetches them unless -p:GgmlCpuVariants=false"
-                : $"Model:CpuVariantsDirectory ({variantsDirectory}) holds no {VariantPrefix}*.so";
-            if (files.Length > 0)
-            {
-                where = $"LLamaSharp's packaged libraries are missing ({packaged})";
-            }
+            var where = files.Length > 0
+                ? $"LLamaSharp's packaged libraries are missing ({packaged})"
+                : _variantsDirectory is null
+                    ? $"no CPU backend variants are shipped beside the server ({variantsDirectory}); the build fetches them unless -p:GgmlCpuVariants=false"
+                    : $"Model:CpuVariantsDirectory ({variantsDirectory}) holds no {CpuVariantNames.FilePattern}";
 
             return auto
                 ? new CpuVariantChoice(null, null, [], where)
@@ -191,7 +188,7 @@ public sealed class CpuBackendVariants
     private static string NameOf(string file)
     {
         var name = Path.GetFileNameWithoutExtension(file);
-        return name.StartsWith(VariantPrefix, StringComparison.Ordinal) ? name[VariantPrefix.Length..] : name;
+        return name.StartsWith(CpuVariantNames.FilePrefix, StringComparison.Ordinal) ? name[CpuVariantNames.FilePrefix.Length..] : name;
     }
 
     /// <summary>The prepared directory for <paramref name="variant"/> beside the packaged files of <paramref name="packaged"/>:

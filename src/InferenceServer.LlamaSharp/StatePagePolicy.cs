@@ -65,6 +65,6 @@ internal sealed class StatePagePolicy
         average = double.IsNaN(average) ? msPerMiB : average + Smoothing * (msPerMiB - average);
     }
 
-    /// <summary>The moving averages (NaN until measured), for the log and tests.</summary>
+    /// <summary>The moving averages (NaN until measured), for tests.</summary>
     public (double HugeMsPerMiB, double SmallMsPerMiB) Costs => (_hugeMsPerMiB, _smallMsPerMiB);
 }

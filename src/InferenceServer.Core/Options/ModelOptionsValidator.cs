@@ -63,9 +63,9 @@ public sealed class ModelOptionsValidator : IValidateOptions<ModelOptions>
             {
                 errors.Add($"Model:CpuVariantsDirectory '{directory}' does not exist.");
             }
-            else if (Directory.GetFiles(directory, "libggml-cpu-*.so").Length == 0)
+            else if (Directory.GetFiles(directory, CpuVariantNames.FilePattern).Length == 0)
             {
-                errors.Add($"Model:CpuVariantsDirectory '{directory}' holds no libggml-cpu-*.so (docker/build-cpu-backend.sh --march variants builds them).");
+                errors.Add($"Model:CpuVariantsDirectory '{directory}' holds no {CpuVariantNames.FilePattern} (docker/build-cpu-backend.sh --march variants builds them).");
             }
         }
 
