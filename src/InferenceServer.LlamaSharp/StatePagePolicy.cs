@@ -6,19 +6,31 @@ namespace InferenceServer.LlamaSharp;
 /// moving average). A fresh page's first write dominates a save, and which kind faults cheaper depends on the host:
 /// on one VM small pages cost 9-12 ms per 3.4 MB and huge pages 2.7-4.9, on another 1.8 against 11
 /// (docs/engine-notes.md). The first save of each kind measures it; afterwards the cheaper kind is used and the other
-/// is measured again every <see cref="ProbeInterval"/> saves, since the host's state changes (huge pages it has just
-/// freed are cheap, new ones are not). Not thread-safe: the engine loop saves states.
+/// is measured again after <see cref="ProbeInterval"/> saves, since the host's state changes (huge pages it has just
+/// freed are cheap, new ones are not). A probe stalls every running stream for its save, and where the other kind stays
+/// <see cref="DearRatio"/> times dearer or more (fresh huge pages took 9-32 ms per 3.4 MB against 1.1-1.3 ms for small
+/// pages on one VM, so one probe in 16 saves was most of their average), each such probe doubles the interval up to
+/// <see cref="MaxProbeInterval"/>; a probe that finds it closer returns to <see cref="ProbeInterval"/>.
+/// Not thread-safe: the engine loop saves states.
 /// </summary>
 internal sealed class StatePagePolicy
 {
-    /// <summary>Saves between two measurements of the kind not in use.</summary>
+    /// <summary>Saves before the kind not in use is measured again (the shortest interval).</summary>
     public const int ProbeInterval = 16;
+
+    /// <summary>The longest interval between two measurements of the kind not in use.</summary>
+    public const int MaxProbeInterval = 256;
+
+    /// <summary>How many times dearer a probed kind must be for the next probe to wait twice as long.</summary>
+    public const double DearRatio = 2.0;
 
     private const double Smoothing = 0.3;
     private readonly bool _hugePagesAvailable;
     private double _hugeMsPerMiB = double.NaN;
     private double _smallMsPerMiB = double.NaN;
     private int _sinceProbe;
+    private int _probeInterval = ProbeInterval;
+    private bool? _probedKind; // the kind the last probe handed out, until its cost is recorded
 
     /// <param name="hugePagesAvailable">Whether the platform can advise huge pages at all (Linux).</param>
     public StatePagePolicy(bool hugePagesAvailable) => _hugePagesAvailable = hugePagesAvailable;
@@ -42,9 +54,10 @@ internal sealed class StatePagePolicy
         }
 
         bool huge = _hugeMsPerMiB <= _smallMsPerMiB;
-        if (++_sinceProbe >= ProbeInterval)
+        if (++_sinceProbe >= _probeInterval)
         {
             _sinceProbe = 0;
+            _probedKind = !huge;
             return !huge;
         }
 
@@ -61,6 +74,13 @@ internal sealed class StatePagePolicy
         }
 
         double msPerMiB = elapsed.TotalMilliseconds / (bytes / (1024.0 * 1024.0));
+        if (_probedKind == hugePages)
+        {
+            _probedKind = null;
+            double inUse = hugePages ? _smallMsPerMiB : _hugeMsPerMiB;
+            _probeInterval = msPerMiB >= DearRatio * inUse ? Math.Min(2 * _probeInterval, MaxProbeInterval) : ProbeInterval;
+        }
+
         ref double average = ref hugePages ? ref _hugeMsPerMiB : ref _smallMsPerMiB;
         average = double.IsNaN(average) ? msPerMiB : average + Smoothing * (msPerMiB - average);
     }

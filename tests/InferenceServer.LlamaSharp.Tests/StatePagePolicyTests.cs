@@ -37,6 +37,29 @@ public class StatePagePolicyTests
     }
 
     [Fact]
+    public void A_kind_that_stays_several_times_dearer_is_probed_half_as_often_each_time_up_to_a_limit()
+    {
+        var policy = Measured(huge: Dear, small: Cheap);
+
+        var gaps = ProbeGaps(policy, saves: 1200, hugeCost: _ => Dear);
+
+        Assert.Equal([16, 32, 64, 128, 256, 256], gaps.Take(6));
+        Assert.All(gaps, g => Assert.True(g <= StatePagePolicy.MaxProbeInterval));
+    }
+
+    [Fact]
+    public void A_probe_that_finds_the_kinds_close_again_returns_to_the_shortest_interval()
+    {
+        var policy = Measured(huge: Dear, small: Cheap);
+
+        // Fresh huge pages are dear for the first two probes, then the host hands out warm ones (still a bit dearer).
+        int probes = 0;
+        var gaps = ProbeGaps(policy, saves: 200, hugeCost: _ => ++probes <= 2 ? Dear : Cheap * 1.5);
+
+        Assert.Equal([16, 32, 64, 16, 16], gaps.Take(5));
+    }
+
+    [Fact]
     public void A_probe_that_finds_the_other_kind_cheaper_now_switches_to_it()
     {
         var policy = new StatePagePolicy(hugePagesAvailable: true);
@@ -48,6 +71,36 @@ public class StatePagePolicyTests
         }
 
         Assert.True(policy.UseHugePages(State));
+    }
+
+    /// <summary>A policy that has measured each kind once.</summary>
+    private static StatePagePolicy Measured(TimeSpan huge, TimeSpan small)
+    {
+        var policy = new StatePagePolicy(hugePagesAvailable: true);
+        policy.Record(hugePages: policy.UseHugePages(State), State, huge);
+        policy.Record(hugePages: policy.UseHugePages(State), State, small);
+        return policy;
+    }
+
+    /// <summary>Runs saves that cost what the host would charge and returns the saves between huge-page probes.</summary>
+    private static List<int> ProbeGaps(StatePagePolicy policy, int saves, Func<int, TimeSpan> hugeCost)
+    {
+        var gaps = new List<int>();
+        int since = 0;
+        for (int save = 0; save < saves; save++)
+        {
+            bool huge = policy.UseHugePages(State);
+            since++;
+            if (huge)
+            {
+                gaps.Add(since);
+                since = 0;
+            }
+
+            policy.Record(huge, State, huge ? hugeCost(save) : Cheap);
+        }
+
+        return gaps;
     }
 
     [Fact]
