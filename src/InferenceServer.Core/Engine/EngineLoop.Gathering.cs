@@ -10,13 +10,23 @@ internal sealed partial class EngineLoop
     private int _queuedAtLastDecode;
     private long _lastDecodeEnd;
 
-    /// <summary>Sleeps while there is nothing to do, then gathers what arrives (<see cref="GatherArrivals"/>).</summary>
+    /// <summary>How long the engine must have had nothing to do before it tidies idle prefixes away
+    /// (<see cref="ShedWhileIdle"/>): far longer than closed-loop clients take to send their next requests, so the end
+    /// of a wave is never delayed by it.</summary>
+    internal static readonly TimeSpan IdleShedDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>Sleeps while there is nothing to do (tidying idle prefixes away once it has slept
+    /// <see cref="IdleShedDelay"/>), then gathers what arrives (<see cref="GatherArrivals"/>).</summary>
     private void WaitForArrivals()
     {
         int expected = _finishedInLastDecode;
         _finishedInLastDecode = 0; // taken: the step that admits what arrives must not gather for them again
         long idleSince = Stopwatch.GetTimestamp();
-        _wake.WaitOne();
+        if (!_wake.WaitOne(IdleShedDelay) && !ShedWhileIdle())
+        {
+            _wake.WaitOne();
+        }
+
         GatherArrivals(expected, idleSince);
     }
 

@@ -165,6 +165,51 @@ internal sealed partial class EngineLoop
         }
     }
 
+    /// <summary>
+    /// After <see cref="IdleShedDelay"/> with nothing to do: moves idle cached prefixes to the host tier, least recently
+    /// used first, while <see cref="IdleCellsToShed"/>+ cells are idle, keeping the most recently used one in place (a
+    /// conversation's next turn usually comes back to it). The next requests then start with a short attention span
+    /// without paying those saves in their own steps: a 16-stream burst leaves 16 prefixes, which a following stream
+    /// would otherwise shed one per step, each save stalling it (docs/performance.md). Stops as soon as a request
+    /// arrives; returns whether one did (its wake-up is then taken).
+    /// </summary>
+    private bool ShedWhileIdle()
+    {
+        while (!_stopping && _shedIdlePrefixes && _hostStore is not null && !_separateKvStreams && _active.Count == 0
+               && EvictableCells() >= IdleCellsToShed)
+        {
+            int lru = LeastRecentlyUsedCachedSlot(sheddableOnly: true);
+            if (lru < 0 || lru == MostRecentlyUsedCachedSlot())
+            {
+                break;
+            }
+
+            _logger.PrefixShed(lru, _ledger.Length(lru));
+            DropCachedPrefix(lru);
+            _snapshot = BuildSnapshot();
+            if (_wake.WaitOne(0))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private int MostRecentlyUsedCachedSlot()
+    {
+        int mru = -1;
+        for (int slot = 0; slot < _cache.Length; slot++)
+        {
+            if (_cache[slot] is { } cached && (mru < 0 || cached.LastUsed > _cache[mru]!.LastUsed))
+            {
+                mru = slot;
+            }
+        }
+
+        return mru;
+    }
+
     /// <summary>The idle slot whose cached prefix was used least recently, or -1; with <paramref name="sheddableOnly"/>,
     /// only among prefixes the host tier keeps (<see cref="MinimumHostPrefix"/>+ tokens) that hold cells of their own.</summary>
     private int LeastRecentlyUsedCachedSlot(bool sheddableOnly = false)

@@ -40,7 +40,8 @@ public sealed class EngineOptions
     /// 0 turns the tier off; it is off as well when <see cref="PrefixCache"/> is.</summary>
     public int PrefixCacheHostMiB { get; set; } = 1024;
     /// <summary>With the unified KV cache and the host tier on: while sequences decode, idle slots' cached prefixes of
-    /// 32+ tokens move to host memory (one per step, least recently used first) once they hold 256 or more cells.
+    /// 32+ tokens move to host memory (one per step, least recently used first) once they hold 256 or more cells, and
+    /// so they do after a second with nothing to do (keeping the most recently used one in place).
     /// Every decode step attends over the cells up to the highest one in use, so idle prefixes otherwise cost every running
     /// token time (llama.cpp's attention spans them, masked, and splits a one-token step's cells among threads by
     /// position).</summary>

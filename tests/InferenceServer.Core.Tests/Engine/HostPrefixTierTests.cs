@@ -169,6 +169,39 @@ public class HostPrefixTierTests
         Assert.Equal(0, backend.LiveStates);
     }
 
+    [Fact]
+    public async Task After_a_second_with_nothing_to_do_idle_prefixes_move_to_host_memory_keeping_the_most_recent()
+    {
+        var backend = new FakeModelBackend(contextSize: 4096, maxSequences: 4);
+        using var engine = Start(backend, maxSequences: 4, prefixCache: true);
+        foreach (string prompt in new[] { A120, B120, C120, D120 })
+        {
+            await Run(engine, Request(prompt, 5));
+        }
+
+        // 496 idle cells: A and then B leave (372, then 248 idle cells, under 256); C and D, the most recent, stay.
+        await WaitFor(engine, s => s.HostPrefixEntries == 2);
+        await Task.Delay(300);
+        Assert.Equal((2, 2 * 124), (backend.StatesSaved, backend.TotalCells));
+
+        StreamResult again = await Run(engine, Request(D120 + "x", 4));
+        Assert.Equal(D120.Length, again.Final.Usage!.CachedPromptTokens);
+        Assert.Equal(0, backend.StatesRestored); // reused in place
+    }
+
+    [Fact]
+    public async Task The_most_recently_used_prefix_stays_in_place_while_idle_however_long_it_is()
+    {
+        var backend = new FakeModelBackend(contextSize: 4096, maxSequences: 4);
+        using var engine = Start(backend, maxSequences: 4, prefixCache: true);
+        await Run(engine, Request(new string('e', 400), 5));
+
+        await Task.Delay(EngineLoop.IdleShedDelay + TimeSpan.FromMilliseconds(500));
+
+        Assert.Equal(0, backend.StatesSaved);
+        Assert.Equal(404, backend.TotalCells);
+    }
+
     private static FakeKvState State(long bytes) => new(cells: 1, bytes);
 
     private static readonly string A120 = new('a', 120), B120 = new('b', 120), C120 = new('c', 120), D120 = new('d', 120);
