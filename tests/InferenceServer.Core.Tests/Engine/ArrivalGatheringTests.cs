@@ -50,8 +50,9 @@ public class ArrivalGatheringTests
         // their streams end. The engine, idle after that step with one request queued and two sequences just
         // finished, waits for two more (within the limit) instead of prefilling the early one alone and the other
         // two a step later, a split that would repeat with every wave. 300 ms steps leave the early client time to
-        // send under a parallel test run.
-        const int interval = 100;
+        // send under a parallel test run, and 250 ms intervals keep the first wave together there (at 100 ms the three
+        // first requests once reached the engine over an interval apart in CI, beside the real-engine suites).
+        const int interval = 250;
         var backend = new FakeModelBackend(contextSize: 1024) { DecodeDelayMs = 300 };
         using var engine = Start(backend, configure: o => o.ArrivalGatherMilliseconds = interval);
 
