@@ -201,7 +201,7 @@ internal sealed partial class EngineLoop
         int mru = -1;
         for (int slot = 0; slot < _cache.Length; slot++)
         {
-            if (_cache[slot] is { } cached && (mru < 0 || cached.LastUsed > _cache[mru]!.LastUsed))
+            if (_cache[slot] is { } cached && (mru < 0 || cached.LastUsed >= _cache[mru]!.LastUsed)) // the last of equals: never the least recent's pick
             {
                 mru = slot;
             }
