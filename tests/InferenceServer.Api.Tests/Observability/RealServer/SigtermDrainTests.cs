@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using InferenceServer.TestKit;
 
 namespace InferenceServer.Api.Tests.Observability.RealServer;
 
@@ -7,8 +8,9 @@ namespace InferenceServer.Api.Tests.Observability.RealServer;
 /// the OpenAI-shaped 503 with Retry-After while the drain lasts, and the process exits 0.</summary>
 public sealed class SigtermDrainTests
 {
-    /// <summary>One slot and two long streams: the second queues behind the first, which keeps the drain window
-    /// open long enough to probe it (ignore_eos makes the lengths exact).</summary>
+    /// <summary>One slot and two long streams on the slow model: the second queues behind the first, which keeps the
+    /// drain window open long enough to probe it (ignore_eos makes the lengths exact). On TinyRandom both streams once
+    /// ended before the first probe under a busy CI run, the drain was over at once and the probe was refused.</summary>
     private const int MaxTokens = 1500;
 
     [Fact]
@@ -16,6 +18,7 @@ public sealed class SigtermDrainTests
     {
         await using var server = await ServerProcess.StartAsync(new Dictionary<string, string>
         {
+            ["Model__Path"] = TestModels.SlowRandom,
             ["Engine__MaxSequences"] = "1",
             ["Shutdown__DrainTimeoutSeconds"] = "60",
             ["Shutdown__RetryAfterSeconds"] = "2",
