@@ -151,8 +151,8 @@ internal sealed partial class EngineLoop
     /// </summary>
     private void ShedIdlePrefix()
     {
-        if (!_shedIdlePrefixes || _hostStore is null || _separateKvStreams || _active.Count == 0
-            || EvictableCells() < IdleCellsToShed || _active.Exists(static s => s.Generated == 0))
+        if (!ShedsIdlePrefixes || _active.Count == 0 || EvictableCells() < IdleCellsToShed
+            || _active.Exists(static s => s.Generated == 0))
         {
             return;
         }
@@ -160,9 +160,18 @@ internal sealed partial class EngineLoop
         int lru = LeastRecentlyUsedCachedSlot(sheddableOnly: true);
         if (lru >= 0)
         {
-            _logger.PrefixShed(lru, _ledger.Length(lru));
-            DropCachedPrefix(lru);
+            Shed(lru);
         }
+    }
+
+    /// <summary>Idle prefixes may leave for the host tier: shedding on, the tier on, and the unified cache (with one
+    /// stream per slot a step reads only its own sequences' cells, so idle ones cost nothing).</summary>
+    private bool ShedsIdlePrefixes => _shedIdlePrefixes && _hostStore is not null && !_separateKvStreams;
+
+    private void Shed(int slot)
+    {
+        _logger.PrefixShed(slot, _ledger.Length(slot));
+        DropCachedPrefix(slot);
     }
 
     /// <summary>
@@ -175,8 +184,8 @@ internal sealed partial class EngineLoop
     /// </summary>
     private bool ShedWhileIdle()
     {
-        while (!_stopping && _shedIdlePrefixes && _hostStore is not null && !_separateKvStreams && _active.Count == 0
-               && EvictableCells() >= IdleCellsToShed)
+        bool shed = false, woken = false;
+        while (!woken && !_stopping && ShedsIdlePrefixes && _active.Count == 0 && EvictableCells() >= IdleCellsToShed)
         {
             int lru = LeastRecentlyUsedCachedSlot(sheddableOnly: true);
             if (lru < 0 || lru == MostRecentlyUsedCachedSlot())
@@ -184,16 +193,17 @@ internal sealed partial class EngineLoop
                 break;
             }
 
-            _logger.PrefixShed(lru, _ledger.Length(lru));
-            DropCachedPrefix(lru);
-            _snapshot = BuildSnapshot();
-            if (_wake.WaitOne(0))
-            {
-                return true;
-            }
+            Shed(lru);
+            shed = true;
+            woken = _wake.WaitOne(0);
         }
 
-        return false;
+        if (shed)
+        {
+            _snapshot = BuildSnapshot();
+        }
+
+        return woken;
     }
 
     private int MostRecentlyUsedCachedSlot()

@@ -1,4 +1,3 @@
-
 namespace InferenceServer.Api.Tests.RealEngine;
 
 /// <summary>
@@ -36,8 +35,7 @@ public sealed class IdleShedTests(IsolatedTinyRandomEngineFactory server, TinyRa
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (server.Engine.GetSnapshot().HostPrefixEntries == before)
         {
-            var snap = server.Engine.GetSnapshot();
-            Assert.True(DateTime.UtcNow < deadline, $"no idle prefix was moved to host memory ({snap.HostPrefixEntries} entries)");
+            Assert.True(DateTime.UtcNow < deadline, $"no idle prefix was moved to host memory ({before} entries)");
             await Task.Delay(50);
         }
 
